@@ -1,0 +1,180 @@
+/*
+ * meta.c -- the metadata cache: access, change and modification times
+ * stamped from the host clock and the size taken from the vnode, each
+ * with its dirty bit, until the host flushes them to the server with
+ * pn_metacache_take().  Also the genfs hooks built on it.
+ *
+ * Locking: a node's cache fields are covered by its stripe lock
+ * (pn_node_stripe), so concurrent updates and a take never tear.
+ * Times are kept as nanoseconds since the epoch, which covers the years
+ * 1678 to 2262; clock values beyond that are clamped.
+ */
+#include "pn_impl.h"
+
+#define NS	INT64_C(1000000000)
+
+static int64_t
+ts2ns(const struct pn_timespec *ts)
+{
+	int64_t s = ts->tv_sec, ns = ts->tv_nsec;
+
+	if (ns < 0 || ns >= NS)
+		ns = ns < 0 ? 0 : NS - 1;
+	if (s > INT64_MAX / NS - 1)
+		return INT64_MAX;
+	if (s < INT64_MIN / NS + 1)
+		return INT64_MIN;
+	return s * NS + ns;
+}
+
+static struct pn_timespec
+ns2ts(int64_t t)
+{
+	struct pn_timespec ts;
+
+	ts.tv_sec = t / NS;
+	ts.tv_nsec = t % NS;
+	if (ts.tv_nsec < 0) {
+		ts.tv_sec--;
+		ts.tv_nsec += NS;
+	}
+	return ts;
+}
+
+/* The node is held by the caller: allocated and not yet free. */
+static bool
+node_held(const struct pn_node *pn)
+{
+	return pn != NULL && pn_node_state(pn) != PN_ST_FREE &&
+	    atomic_load_explicit(&pn->pn_refs, memory_order_relaxed) != 0;
+}
+
+PN_EXPORT int
+pn_updatenode(struct pn_node *pn, unsigned flags)
+{
+	struct pn_mount *mp;
+	struct pn_timespec now = { 0, 0 };
+	struct pn_vnode *vp = NULL;
+	struct pn_lock *stripe;
+	int64_t t, size = 0;
+
+	if (!node_held(pn) || (flags & ~(PN_UPDATE_ATIME | PN_UPDATE_CTIME |
+	    PN_UPDATE_MTIME | PN_UPDATE_SIZE)) != 0)
+		return PN_EINVAL;
+	if (flags == 0)
+		return PN_OK;
+	mp = pn->pn_mp;
+	if (flags & (PN_UPDATE_ATIME | PN_UPDATE_CTIME | PN_UPDATE_MTIME)) {
+		if (mp->mnt_ops.clock_now != NULL)
+			mp->mnt_ops.clock_now(mp->mnt_host, &now);
+	}
+	t = ts2ns(&now);
+	stripe = pn_node_stripe(pn);
+	pn_h_enter(mp, stripe);
+	if (flags & PN_UPDATE_SIZE) {
+		vp = atomic_load_explicit(&pn->pn_vp, memory_order_relaxed);
+		if (vp == NULL) {
+			pn_h_exit(mp, stripe);
+			return PN_ENOENT;	/* reclaimed: no vnode size */
+		}
+		size = mp->mnt_ops.vnode_getsize(mp->mnt_host, vp);
+	}
+	if (flags & PN_UPDATE_ATIME)
+		pn->pn_mc_atime = t;
+	if (flags & PN_UPDATE_CTIME)
+		pn->pn_mc_ctime = t;
+	if (flags & PN_UPDATE_MTIME)
+		pn->pn_mc_mtime = t;
+	if (flags & PN_UPDATE_SIZE)
+		pn->pn_mc_size = size;
+	pn->pn_mc_flags |= (uint16_t)flags;
+	pn_h_exit(mp, stripe);
+	return PN_OK;
+}
+
+PN_EXPORT int
+pn_gop_markupdate(struct pn_node *pn, unsigned gopflags)
+{
+	unsigned uflags = 0;
+
+	if ((gopflags & ~(PN_GOP_UPDATE_ACCESSED | PN_GOP_UPDATE_MODIFIED)) !=
+	    0)
+		return PN_EINVAL;
+	if (gopflags & PN_GOP_UPDATE_ACCESSED)
+		uflags |= PN_UPDATE_ATIME;
+	if (gopflags & PN_GOP_UPDATE_MODIFIED)
+		uflags |= PN_UPDATE_MTIME;
+	return pn_updatenode(pn, uflags);
+}
+
+/* The end of backing store is the file size: the server allocates. */
+PN_EXPORT int
+pn_gop_size(struct pn_node *pn, int64_t size, int64_t *eobp, int flags)
+{
+	(void)flags;
+	if (eobp == NULL)
+		return PN_EINVAL;
+	*eobp = 0;
+	if (!node_held(pn) || size < 0)
+		return PN_EINVAL;
+	*eobp = size;
+	return PN_OK;
+}
+
+/* Refresh the vnode's size from the server's attributes. */
+PN_EXPORT int
+pn_updatevpsize(struct pn_node *pn)
+{
+	struct pn_mount *mp;
+	struct pn_vnode *vp;
+	int64_t size = -1;
+	int error;
+
+	if (!node_held(pn))
+		return PN_EINVAL;
+	mp = pn->pn_mp;
+	vp = atomic_load_explicit(&pn->pn_vp, memory_order_relaxed);
+	if (vp == NULL)
+		return PN_ENOENT;
+	if (mp->mnt_ops.vnode_getattr_size == NULL)
+		return PN_EOPNOTSUPP;
+	error = mp->mnt_ops.vnode_getattr_size(mp->mnt_host, vp, &size);
+	if (error != PN_OK)
+		return error;
+	if (size == -1)
+		return PN_OK;		/* VNOVAL: size unknown, keep it */
+	if (size < 0) {
+		pn_h_misbehaved(mp, PN_BAD_SIZE, pn_node_cookie(pn),
+		    "negative file size");
+		return PN_EINVAL;
+	}
+	mp->mnt_ops.vnode_setsize(mp->mnt_host, vp, size);
+	return PN_OK;
+}
+
+/* Read the dirty metadata and mark it clean, as one step. */
+PN_EXPORT int
+pn_metacache_take(struct pn_node *pn, struct pn_metacache *mc)
+{
+	struct pn_lock *stripe;
+
+	if (mc == NULL)
+		return PN_EINVAL;
+	__builtin_memset(mc, 0, sizeof(*mc));
+	if (!node_held(pn))
+		return PN_EINVAL;
+	stripe = pn_node_stripe(pn);
+	pn_h_enter(pn->pn_mp, stripe);
+	mc->mc_flags = pn->pn_mc_flags;
+	if (mc->mc_flags & PN_UPDATE_ATIME)
+		mc->mc_atime = ns2ts(pn->pn_mc_atime);
+	if (mc->mc_flags & PN_UPDATE_CTIME)
+		mc->mc_ctime = ns2ts(pn->pn_mc_ctime);
+	if (mc->mc_flags & PN_UPDATE_MTIME)
+		mc->mc_mtime = ns2ts(pn->pn_mc_mtime);
+	if (mc->mc_flags & PN_UPDATE_SIZE)
+		mc->mc_size = pn->pn_mc_size;
+	pn->pn_mc_flags = 0;
+	pn_h_exit(pn->pn_mp, stripe);
+	return PN_OK;
+}

@@ -1,0 +1,217 @@
+/*
+ * pn_impl.h -- puffsnode's private declarations.  Never installed.
+ *
+ * The core is freestanding: only compiler-provided headers, all services
+ * through the host ops.  Nothing declared here is exported; the version
+ * script and -fvisibility=hidden keep it so.
+ */
+#ifndef PN_IMPL_H
+#define PN_IMPL_H
+
+#include <stdalign.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <puffsnode/puffsnode.h>
+
+#define PN_EXPORT	__attribute__((visibility("default")))
+
+#define PN_LIKELY(x)	__builtin_expect(!!(x), 1)
+#define PN_UNLIKELY(x)	__builtin_expect(!!(x), 0)
+
+#define PN_CACHELINE	64
+
+/*
+ * Node state word: the top two bits are the state, the rest counts pins.
+ * A pin is a lookup's short hold that keeps the node from being reclaimed
+ * while the lookup takes its vnode reference (see node.c).
+ */
+#define PN_ST_SHIFT	30
+#define PN_ST_MASK	(3u << PN_ST_SHIFT)
+#define PN_PIN_MASK	(~PN_ST_MASK)
+#define PN_ST_FREE	(0u << PN_ST_SHIFT)	/* in the pool */
+#define PN_ST_BUILDING	(1u << PN_ST_SHIFT)	/* in the table, vnode being built */
+#define PN_ST_ACTIVE	(2u << PN_ST_SHIFT)	/* in the table, vnode usable */
+#define PN_ST_DEAD	(3u << PN_ST_SHIFT)	/* reclaim begun; leaving the table */
+
+struct pn_node {
+	_Atomic uint32_t		pn_word;	/* state | pins */
+	_Atomic uint32_t		pn_refs;	/* vnode + outstanding requests */
+	_Atomic uint64_t		pn_cookie;	/* read by lock-free lookups */
+	_Atomic(struct pn_vnode *)	pn_vp;		/* NULL once reclaimed */
+	struct pn_mount			*pn_mp;
+	uint64_t			pn_gen;		/* per-mount generation */
+	struct pn_node			*pn_freenext;	/* pool free list */
+	/* metadata cache and poll state: the node's stripe lock */
+	int64_t				pn_mc_atime;	/* nanoseconds */
+	int64_t				pn_mc_ctime;
+	int64_t				pn_mc_mtime;
+	int64_t				pn_mc_size;
+	uint16_t			pn_mc_flags;
+	uint16_t			pn_revents;
+	int32_t				pn_type;
+};
+
+/* ---- pool (pool.c) ---- */
+
+struct pn_slab {
+	struct pn_slab		*sl_next;
+	size_t			 sl_bytes;
+	struct pn_node		 sl_nodes[];
+};
+
+struct pn_pool {
+	struct pn_lock		*pl_lock;
+	struct pn_slab		*pl_slabs;	/* pool lock */
+	struct pn_node		*pl_free;	/* pool lock */
+	size_t			 pl_nslabs;
+	size_t			 pl_nfree;
+	size_t			 pl_inuse;
+	size_t			 pl_highwater;
+	size_t			 pl_limit;
+	size_t			 pl_walkers;	/* node walks in progress: no drain */
+	uint64_t		 pl_allocs;
+	uint64_t		 pl_frees;
+};
+
+/* ---- cookie table (table.c) ---- */
+
+struct pn_tab {
+	size_t				 t_mask;	/* slots - 1 */
+	size_t				 t_bytes;
+	_Atomic(struct pn_node *)	 t_slot[];
+};
+
+#define PN_RSHARDS	32
+
+struct pn_rshard {
+	alignas(PN_CACHELINE) _Atomic uint32_t rs_count;
+};
+
+struct pn_table {
+	/* read by every lookup; written rarely */
+	alignas(PN_CACHELINE) _Atomic(struct pn_tab *) tb_cur;
+	_Atomic uint32_t	 tb_seq;	/* odd while entries move */
+	/* writers: the mount lock */
+	alignas(PN_CACHELINE) size_t tb_count;
+	uint64_t		 tb_resizes;
+	struct pn_rshard	 tb_readers[PN_RSHARDS];
+};
+
+/* ---- mount ---- */
+
+#define PN_MCSTRIPES	16
+
+struct pn_mount {
+	struct pn_table		 mnt_table;
+	struct pn_host_ops	 mnt_ops;	/* the host's table, copied */
+	void			*mnt_host;
+	pn_cookie_t		 mnt_rootcookie;
+	int			 mnt_roottype;
+	int64_t			 mnt_rootsize;
+	uint64_t		 mnt_rootrdev;
+	unsigned		 mnt_flags;
+	struct pn_lock		*mnt_lock;	/* table writers, states, refs */
+	struct pn_cv		*mnt_cv;	/* node state changed, refs drained */
+	uint32_t		 mnt_refcount;	/* mount lock */
+	bool			 mnt_dying;	/* mount lock: pn_mp_drain called */
+	_Atomic uint64_t	 mnt_nextgen;
+	struct pn_pool		 mnt_pool;
+	struct pn_lock		*mnt_mclock[PN_MCSTRIPES];
+};
+
+/* ---- host op wrappers (host.c) ---- */
+
+void	pn_h_log(struct pn_mount *, int, const char *, unsigned long long,
+	    unsigned long long);
+void	pn_h_misbehaved(struct pn_mount *, int, uint64_t, const char *);
+void	pn_h_yield(struct pn_mount *);
+void	pn_assert_fail(struct pn_mount *, const char *, int, const char *);
+
+#define PN_ASSERT(mp, cond) do {					\
+	if (PN_UNLIKELY(!(cond)))					\
+		pn_assert_fail((mp), __FILE__, __LINE__, #cond);	\
+} while (0)
+
+static inline void *
+pn_h_alloc(struct pn_mount *mp, size_t n)
+{
+	return mp->mnt_ops.alloc(mp->mnt_host, n);
+}
+
+static inline void
+pn_h_free(struct pn_mount *mp, void *p, size_t n)
+{
+	mp->mnt_ops.free(mp->mnt_host, p, n);
+}
+
+static inline void
+pn_h_enter(struct pn_mount *mp, struct pn_lock *lk)
+{
+	mp->mnt_ops.lock_enter(mp->mnt_host, lk);
+}
+
+static inline void
+pn_h_exit(struct pn_mount *mp, struct pn_lock *lk)
+{
+	mp->mnt_ops.lock_exit(mp->mnt_host, lk);
+}
+
+/* True unless the host can tell the caller does not hold lk. */
+static inline bool
+pn_h_held(struct pn_mount *mp, struct pn_lock *lk)
+{
+	if (mp->mnt_ops.lock_held == NULL)
+		return true;
+	return mp->mnt_ops.lock_held(mp->mnt_host, lk) != 0;
+}
+
+/* ---- cross-file internals ---- */
+
+/* pool.c */
+int	pn_pool_init(struct pn_mount *);
+void	pn_pool_fini(struct pn_mount *);
+int	pn_pool_get(struct pn_mount *, struct pn_node **);
+void	pn_pool_put(struct pn_mount *, struct pn_node *);
+struct pn_slab *pn_pool_walk_begin(struct pn_mount *);
+struct pn_slab *pn_pool_walk_next(struct pn_mount *, struct pn_slab *);
+void	pn_pool_walk_end(struct pn_mount *);
+size_t	pn_pool_slab_nodes(void);
+
+/* table.c */
+int	pn_table_init(struct pn_mount *, size_t);
+void	pn_table_fini(struct pn_mount *);
+unsigned pn_read_enter(struct pn_mount *);
+void	pn_read_exit(struct pn_mount *, unsigned);
+void	pn_read_synchronize(struct pn_mount *);
+struct pn_node *pn_table_find(struct pn_mount *, pn_cookie_t);
+struct pn_node *pn_table_find_locked(struct pn_mount *, pn_cookie_t);
+int	pn_table_insert(struct pn_mount *, struct pn_node *);
+void	pn_table_remove(struct pn_mount *, struct pn_node *);
+
+/* node.c */
+bool	pn_node_pin(struct pn_node *, uint32_t *);
+void	pn_node_unpin(struct pn_node *);
+struct pn_lock *pn_node_stripe(const struct pn_node *);
+
+static inline uint32_t
+pn_node_state(const struct pn_node *pn)
+{
+	return atomic_load_explicit(&pn->pn_word, memory_order_acquire) &
+	    PN_ST_MASK;
+}
+
+/* Own copies of the tiny string helpers; the core links no libc. */
+static inline size_t
+pn_strnlen(const char *s, size_t max)
+{
+	size_t n;
+
+	for (n = 0; n < max && s[n] != '\0'; n++)
+		continue;
+	return n;
+}
+
+#endif /* !PN_IMPL_H */
