@@ -8,7 +8,6 @@
 #ifndef PN_IMPL_H
 #define PN_IMPL_H
 
-#include <stdalign.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -86,16 +85,24 @@ struct pn_tab {
 
 #define PN_RSHARDS	32
 
+/*
+ * Hot fields are kept a cache line apart by padding rather than by
+ * alignment, since host memory is only max_align_t aligned: with a 64-byte
+ * stride no two shards ever share a line, wherever the mount starts.
+ */
 struct pn_rshard {
-	alignas(PN_CACHELINE) _Atomic uint32_t rs_count;
+	_Atomic uint32_t	 rs_count;
+	char			 rs_pad[PN_CACHELINE - sizeof(uint32_t)];
 };
 
 struct pn_table {
+	char			 tb_pad0[PN_CACHELINE];
 	/* read by every lookup; written rarely */
-	alignas(PN_CACHELINE) _Atomic(struct pn_tab *) tb_cur;
+	_Atomic(struct pn_tab *) tb_cur;
 	_Atomic uint32_t	 tb_seq;	/* odd while entries move */
+	char			 tb_pad1[PN_CACHELINE];
 	/* writers: the mount lock */
-	alignas(PN_CACHELINE) size_t tb_count;
+	size_t			 tb_count;
 	uint64_t		 tb_resizes;
 	struct pn_rshard	 tb_readers[PN_RSHARDS];
 };

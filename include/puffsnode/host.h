@@ -77,7 +77,7 @@ struct pn_host_ops {
 	/* ---- version 1 ---- */
 
 	/* Memory (mandatory).  alloc returns NULL on failure; free gets the size given to alloc. */
-	void	*(*alloc)(void *host, size_t size);		/* mandatory */
+	void	*(*alloc)(void *host, size_t size);		/* mandatory; aligned for any type (max_align_t) */
 	void	 (*free)(void *host, void *p, size_t size);	/* mandatory */
 
 	/* Mutexes (mandatory but lock_held). */
