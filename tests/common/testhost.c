@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define H(p)	((struct th_host *)(p))
 
@@ -68,16 +69,57 @@ h_free(void *host, void *ptr, size_t size)
 	free(p);
 }
 
-/* Locks: a mutex plus its owner, so lock_held can answer. */
+/*
+ * Locks: a mutex.  Each thread keeps the list of host locks it holds, so
+ * lock_held answers exactly (1: the caller holds it, 0: it does not) and
+ * without reading another thread's state.
+ */
 struct pn_lock {
 	pthread_mutex_t	mtx;
-	pthread_t	owner;
-	bool		held;
 };
 
 struct pn_cv {
 	pthread_cond_t	cv;
 };
+
+#define TH_MAXHELD	64
+static _Thread_local struct pn_lock *th_held[TH_MAXHELD];
+static _Thread_local int th_nheld;
+
+static void
+held_push(struct pn_lock *lk)
+{
+	if (th_nheld == TH_MAXHELD) {
+		fprintf(stderr, "testhost: too many locks held\n");
+		abort();
+	}
+	th_held[th_nheld++] = lk;
+}
+
+static void
+held_pop(struct pn_lock *lk)
+{
+	int i;
+
+	for (i = th_nheld; i-- > 0;)
+		if (th_held[i] == lk) {
+			th_held[i] = th_held[--th_nheld];
+			return;
+		}
+	fprintf(stderr, "testhost: release of a lock not held\n");
+	abort();
+}
+
+static bool
+held_by_me(const struct pn_lock *lk)
+{
+	int i;
+
+	for (i = 0; i < th_nheld; i++)
+		if (th_held[i] == lk)
+			return true;
+	return false;
+}
 
 static int
 h_lock_init(void *host, struct pn_lock **lkp)
@@ -95,6 +137,10 @@ h_lock_init(void *host, struct pn_lock **lkp)
 static void
 h_lock_fini(void *host, struct pn_lock *lk)
 {
+	if (held_by_me(lk)) {
+		fprintf(stderr, "testhost: lock_fini of a held lock\n");
+		abort();
+	}
 	pthread_mutex_destroy(&lk->mtx);
 	free(lk);
 	atomic_fetch_sub(&H(host)->h_locks, 1);
@@ -104,29 +150,29 @@ static void
 h_lock_enter(void *host, struct pn_lock *lk)
 {
 	(void)host;
+	if (held_by_me(lk)) {
+		fprintf(stderr, "testhost: recursive lock_enter\n");
+		abort();
+	}
 	pthread_mutex_lock(&lk->mtx);
-	lk->owner = pthread_self();
-	lk->held = true;
+	held_push(lk);
 }
 
 static void
 h_lock_exit(void *host, struct pn_lock *lk)
 {
 	(void)host;
-	lk->held = false;
+	held_pop(lk);
 	pthread_mutex_unlock(&lk->mtx);
 }
 
 static int
 h_lock_held(void *host, struct pn_lock *lk)
 {
-	(void)host;
-	/* Only the owner reads held while it is true, so this is race-free. */
-	if (pthread_mutex_trylock(&lk->mtx) == 0) {
-		pthread_mutex_unlock(&lk->mtx);
-		return 0;
-	}
-	return -1;	/* held by someone; ownership not tracked race-free */
+	bool held = held_by_me(lk);
+
+	atomic_fetch_add(held ? &H(host)->h_held_yes : &H(host)->h_held_no, 1);
+	return held ? 1 : 0;
 }
 
 static int
@@ -154,10 +200,9 @@ static void
 h_cv_wait(void *host, struct pn_cv *cv, struct pn_lock *lk)
 {
 	(void)host;
-	lk->held = false;
+	held_pop(lk);
 	pthread_cond_wait(&cv->cv, &lk->mtx);
-	lk->owner = pthread_self();
-	lk->held = true;
+	held_push(lk);
 }
 
 static void
@@ -174,9 +219,12 @@ h_vnode_alloc(void *host, int type, struct pn_vnode **vpp)
 {
 	struct th_host *h = H(host);
 	struct pn_vnode *vp;
+	int delay;
 
 	if (fault(h, TH_F_VALLOC) || (vp = calloc(1, sizeof(*vp))) == NULL)
 		return PN_ENOMEM;
+	if ((delay = atomic_load(&h->h_valloc_delay_us)) > 0)
+		usleep((useconds_t)delay);
 	vp->v_state = TH_VN_ACTIVE;
 	vp->v_type = type;
 	vp->v_usecount = 1;
@@ -652,6 +700,28 @@ th_nvnodes(struct th_host *h)
 	pthread_mutex_lock(&h->h_mtx);
 	for (vp = h->h_vnodes; vp != NULL; vp = vp->v_next)
 		n++;
+	pthread_mutex_unlock(&h->h_mtx);
+	return n;
+}
+
+int
+th_vstate(struct th_host *h, struct pn_vnode *vp)
+{
+	int st;
+
+	pthread_mutex_lock(&h->h_mtx);
+	st = vp->v_state;
+	pthread_mutex_unlock(&h->h_mtx);
+	return st;
+}
+
+int
+th_vusecount(struct th_host *h, struct pn_vnode *vp)
+{
+	int n;
+
+	pthread_mutex_lock(&h->h_mtx);
+	n = vp->v_usecount;
 	pthread_mutex_unlock(&h->h_mtx);
 	return n;
 }

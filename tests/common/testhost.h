@@ -84,6 +84,11 @@ struct th_host {
 	atomic_long		 h_misbehaved[16];
 	atomic_long		 h_lastreason;
 	atomic_ullong		 h_lastcookie;
+
+	/* lock_held answers: exact, from each thread's own list of held locks */
+	atomic_long		 h_held_yes, h_held_no;
+	/* delay, in microseconds, inside vnode_alloc: widens build windows */
+	atomic_int		 h_valloc_delay_us;
 };
 
 /* Set up the host (ops filled in, everything eligible for faults). */
@@ -110,5 +115,8 @@ int	th_reclaim_finish(struct th_host *h, struct pn_vnode *vp);
 int	th_reclaim_unused(struct th_host *h);
 /* Live vnodes. */
 long	th_nvnodes(struct th_host *h);
+/* A vnode's state (enum th_vstate) and use count, read under the host lock. */
+int	th_vstate(struct th_host *h, struct pn_vnode *vp);
+int	th_vusecount(struct th_host *h, struct pn_vnode *vp);
 
 #endif /* !PN_TESTHOST_H */
