@@ -25,10 +25,14 @@ if [ ! -s "$tmp/exported" ]; then
 	exit 1
 fi
 
-# Names from .Nm lines ("`.Nm pn_foo ,`" and the like).
-cat "$mandir"/*.3 |
-    awk '$1 == ".Nm" { for (i = 2; i <= NF; i++) if ($i ~ /^pn_/) print $i }' |
-    sort -u >"$tmp/documented"
+# Names from the .Nm lines of each page's NAME section (".Nm pn_foo ,").
+for page in "$mandir"/*.3; do
+	awk '
+	    $1 == ".Sh" { insec = ($2 == "NAME"); next }
+	    insec && $1 == ".Nm" {
+		for (i = 2; i <= NF; i++) if ($i ~ /^pn_/) print $i
+	    }' "$page"
+done | sort -u >"$tmp/documented"
 
 missing=$(comm -23 "$tmp/exported" "$tmp/documented")
 if [ -n "$missing" ]; then
