@@ -1,0 +1,355 @@
+/*
+ * test_pool.c -- the pnode pool (statistics, limit, drain) and the cookie
+ * table (statistics, sizing hint, growth, growth failing).
+ */
+#include "unit.h"
+
+#include "pn_impl.h"
+
+static struct pn_pool_stats
+pstats(struct ut *u)
+{
+	struct pn_pool_stats ps;
+
+	assert_int_equal(pn_pool_stats(u->mp, &ps), PN_OK);
+	return ps;
+}
+
+static struct pn_table_stats
+tstats(struct ut *u)
+{
+	struct pn_table_stats ts;
+
+	assert_int_equal(pn_table_stats(u->mp, &ts), PN_OK);
+	return ts;
+}
+
+/* Create cookies [from, to), each unused but cached. */
+static void
+make(struct ut *u, pn_cookie_t from, pn_cookie_t to)
+{
+	pn_cookie_t c;
+
+	for (c = from; c < to; c++)
+		th_vrele(&u->h, ut_get(u, c, PN_VREG));
+}
+
+static void
+reclaim(struct ut *u, pn_cookie_t from, pn_cookie_t to)
+{
+	struct pn_vnode *vp;
+	pn_cookie_t c;
+
+	for (c = from; c < to; c++) {
+		assert_int_equal(pn_cookie2vnode(u->mp, c, 0, &vp), PN_OK);
+		th_vrele(&u->h, vp);
+		assert_int_equal(th_reclaim(&u->h, vp), PN_OK);
+	}
+}
+
+static void
+pool_stats_basic(void **state)
+{
+	struct ut *u = *state;
+	struct pn_pool_stats ps;
+	size_t per = pn_pool_slab_nodes();
+
+	assert_int_equal(pn_pool_stats(NULL, &ps), PN_EINVAL);
+	assert_int_equal(pn_pool_stats(u->mp, NULL), PN_EINVAL);
+
+	ps = pstats(u);
+	assert_int_equal(ps.in_use, 0);
+	assert_int_equal(ps.slabs, 0);
+	assert_int_equal(ps.free, 0);
+	assert_int_equal(ps.limit, 0);
+	assert_int_equal(ps.allocs, 0);
+	assert_int_equal(ps.node_size, sizeof(struct pn_node));
+	assert_true(ps.slab_bytes >= per * sizeof(struct pn_node));
+
+	make(u, 2, 2 + 2 * per + 44);
+	ps = pstats(u);
+	assert_int_equal(ps.in_use, 2 * per + 44);
+	assert_int_equal(ps.high_water, 2 * per + 44);
+	assert_int_equal(ps.slabs, 3);
+	assert_int_equal(ps.free, 3 * per - (2 * per + 44));
+	assert_int_equal(ps.allocs, 2 * per + 44);
+	assert_int_equal(ps.frees, 0);
+
+	reclaim(u, 2, 2 + 100);
+	ps = pstats(u);
+	assert_int_equal(ps.in_use, 2 * per + 44 - 100);
+	assert_int_equal(ps.high_water, 2 * per + 44);
+	assert_int_equal(ps.frees, 100);
+	assert_int_equal(ps.free, 3 * per - (2 * per + 44) + 100);
+}
+
+static void
+pool_limit(void **state)
+{
+	struct ut *u = *state;
+	struct pn_vnode *vp;
+	long nv;
+
+	assert_int_equal(pn_pool_setlimit(NULL, 3), PN_EINVAL);
+	assert_int_equal(pn_pool_setlimit(u->mp, 3), PN_OK);
+	assert_int_equal(pstats(u).limit, 3);
+	make(u, 2, 5);
+	nv = th_nvnodes(&u->h);
+	vp = (struct pn_vnode *)u;
+	assert_int_equal(pn_getvnode(u->mp, 5, PN_VREG, 0, 0, &vp), PN_ENOMEM);
+	assert_null(vp);
+	assert_int_equal(th_nvnodes(&u->h), nv);
+	assert_int_equal(tstats(u).entries, 3);
+	assert_int_equal(pstats(u).in_use, 3);
+	/* existing nodes are still found */
+	assert_int_equal(pn_getvnode(u->mp, 4, PN_VREG, 0, 0, &vp), PN_OK);
+	th_vrele(&u->h, vp);
+
+	/* a limit below the nodes in use stops new ones until reclaimed */
+	assert_int_equal(pn_pool_setlimit(u->mp, 1), PN_OK);
+	reclaim(u, 2, 4);
+	assert_int_equal(pn_getvnode(u->mp, 6, PN_VREG, 0, 0, &vp), PN_ENOMEM);
+	reclaim(u, 4, 5);
+	make(u, 6, 7);
+	assert_int_equal(pn_getvnode(u->mp, 7, PN_VREG, 0, 0, &vp), PN_ENOMEM);
+
+	/* 0 removes it */
+	assert_int_equal(pn_pool_setlimit(u->mp, 0), PN_OK);
+	make(u, 7, 20);
+	assert_int_equal(pstats(u).in_use, 14);
+}
+
+static int
+limit_setup(void **state)
+{
+	struct pn_mount_args a = th_args(UT_ROOT);
+
+	a.node_limit = 2;
+	return ut_setup_args(state, &a);
+}
+
+static void
+pool_limit_from_args(void **state)
+{
+	struct ut *u = *state;
+	struct pn_vnode *vp;
+	struct pn_cn cn = { .cn_nameptr = "x", .cn_namelen = 1 };
+
+	assert_int_equal(pstats(u).limit, 2);
+	make(u, 2, 4);
+	assert_int_equal(pn_newnode(u->mp, NULL, 9, &cn, PN_VREG, 0, &vp),
+	    PN_ENOMEM);
+	assert_int_equal(pn_makeroot(u->mp, &vp), PN_ENOMEM);
+	assert_int_equal(th_nvnodes(&u->h), 2);
+}
+
+static void
+pool_drain(void **state)
+{
+	struct ut *u = *state;
+	struct pn_pool_stats ps;
+	size_t per = pn_pool_slab_nodes(), freed = 99;
+	struct pn_vnode *vp;
+	pn_cookie_t c;
+
+	assert_int_equal(pn_pool_drain(NULL, &freed), PN_EINVAL);
+	assert_int_equal(freed, 0);
+	assert_int_equal(pn_pool_drain(u->mp, &freed), PN_OK);
+	assert_int_equal(freed, 0);
+
+	/* three slabs; empty the first one */
+	make(u, 1000, 1000 + 2 * per + 44);
+	reclaim(u, 1000, 1000 + per);
+	assert_int_equal(pn_pool_drain(u->mp, &freed), PN_OK);
+	assert_int_equal(freed, 1);
+	ps = pstats(u);
+	assert_int_equal(ps.slabs, 2);
+	assert_int_equal(ps.in_use, per + 44);
+	assert_int_equal(ps.free, 2 * per - (per + 44));
+
+	/* the survivors are intact */
+	for (c = 1000 + per; c < 1000 + 2 * per + 44; c++) {
+		assert_int_equal(pn_cookie2vnode(u->mp, c, 0, &vp), PN_OK);
+		assert_int_equal(pn_node_cookie(ut_node(u, vp)), c);
+		th_vrele(&u->h, vp);
+	}
+	/* the rebuilt free list fills the held slabs before a new one */
+	make(u, 5000, 5000 + ps.free);
+	assert_int_equal(pstats(u).slabs, 2);
+	assert_int_equal(pstats(u).free, 0);
+	make(u, 9000, 9001);
+	assert_int_equal(pstats(u).slabs, 3);
+
+	/* everything reclaimed: every slab goes back */
+	assert_int_equal(th_reclaim_unused(&u->h), (int)(2 * per + 1));
+	assert_int_equal(pn_pool_drain(u->mp, NULL), PN_OK);
+	ps = pstats(u);
+	assert_int_equal(ps.slabs, 0);
+	assert_int_equal(ps.free, 0);
+	assert_int_equal(ps.in_use, 0);
+	/* bytes: only the mount and its table remain */
+	assert_int_equal(atomic_load(&u->h.h_bytes),
+	    (long long)(sizeof(struct pn_mount) + tstats(u).bytes));
+	make(u, 1, 2);			/* a new slab comes on demand */
+	assert_int_equal(pstats(u).slabs, 1);
+}
+
+static void
+pool_drain_during_walk(void **state)
+{
+	struct ut *u = *state;
+	size_t freed = 99;
+
+	make(u, 2, 3);
+	reclaim(u, 2, 3);
+	(void)pn_pool_walk_begin(u->mp);
+	assert_int_equal(pn_pool_drain(u->mp, &freed), PN_EBUSY);
+	assert_int_equal(freed, 0);
+	assert_int_equal(pstats(u).slabs, 1);
+	pn_pool_walk_end(u->mp);
+	assert_int_equal(pn_pool_drain(u->mp, &freed), PN_OK);
+	assert_int_equal(freed, 1);
+}
+
+/* ---- table ---- */
+
+static void
+table_stats_and_growth(void **state)
+{
+	struct ut *u = *state;
+	struct pn_table_stats ts;
+	pn_cookie_t c;
+
+	assert_int_equal(pn_table_stats(NULL, &ts), PN_EINVAL);
+	assert_int_equal(pn_table_stats(u->mp, NULL), PN_EINVAL);
+	ts = tstats(u);
+	assert_int_equal(ts.entries, 0);
+	assert_int_equal(ts.buckets, 16);
+	assert_int_equal(ts.longest_probe, 0);
+	assert_int_equal(ts.resizes, 0);
+	assert_true(ts.bytes >= 16 * sizeof(void *));
+
+	make(u, 2, 14);				/* 12: 3/4 of 16 */
+	ts = tstats(u);
+	assert_int_equal(ts.entries, 12);
+	assert_int_equal(ts.buckets, 16);
+	assert_int_equal(ts.resizes, 0);
+	assert_true(ts.longest_probe >= 1 && ts.longest_probe <= 12);
+	make(u, 14, 15);
+	ts = tstats(u);
+	assert_int_equal(ts.entries, 13);
+	assert_int_equal(ts.buckets, 32);
+	assert_int_equal(ts.resizes, 1);
+	assert_true(ts.bytes >= 32 * sizeof(void *));
+
+	make(u, 15, 2000);
+	ts = tstats(u);
+	assert_int_equal(ts.entries, 1998);
+	assert_true(ts.buckets / 4 * 3 >= 1998);
+	assert_int_equal(ts.buckets & (ts.buckets - 1), 0);
+	assert_int_equal(ts.resizes, 8);		/* 16 -> 4096 */
+	for (c = 2; c < 2000; c++) {
+		struct pn_vnode *vp;
+
+		assert_int_equal(pn_cookie2vnode(u->mp, c, 0, &vp), PN_OK);
+		th_vrele(&u->h, vp);
+	}
+	reclaim(u, 2, 1000);
+	ts = tstats(u);
+	assert_int_equal(ts.entries, 1000);
+	assert_int_equal(ts.resizes, 8);		/* never shrinks */
+	for (c = 2; c < 2000; c++) {
+		struct pn_vnode *vp;
+
+		assert_int_equal(pn_cookie2vnode(u->mp, c, 0, &vp),
+		    c < 1000 ? PN_ENOENT : PN_OK);
+		if (c >= 1000)
+			th_vrele(&u->h, vp);
+	}
+}
+
+static int
+hint_setup(void **state)
+{
+	struct pn_mount_args a = th_args(UT_ROOT);
+
+	a.hash_hint = 1000;
+	return ut_setup_args(state, &a);
+}
+
+static void
+table_hint(void **state)
+{
+	struct ut *u = *state;
+	struct pn_table_stats ts = tstats(u);
+
+	assert_int_equal(ts.buckets, 2048);
+	make(u, 2, 1002);
+	ts = tstats(u);
+	assert_int_equal(ts.resizes, 0);
+	assert_int_equal(ts.entries, 1000);
+}
+
+/* The host has no memory to grow the table: it fills to one free slot. */
+static void
+table_growth_fails(void **state)
+{
+	struct ut *u = *state;
+	struct pn_table_stats ts;
+	struct pn_vnode *vp;
+	pn_cookie_t c;
+	int error;
+
+	make(u, 2, 3);				/* the slab exists */
+	u->h.h_fail_mask = 1u << TH_F_ALLOC;
+	th_fail_at(&u->h, 1, true);
+	for (c = 3;; c++) {
+		error = pn_getvnode(u->mp, c, PN_VREG, 0, 0, &vp);
+		if (error != PN_OK)
+			break;
+		th_vrele(&u->h, vp);
+		assert_true(c < 100);
+	}
+	th_fail_at(&u->h, 0, false);
+	assert_int_equal(error, PN_ENOMEM);
+	assert_null(vp);
+	ts = tstats(u);
+	assert_int_equal(ts.buckets, 16);
+	assert_int_equal(ts.entries, 15);
+	assert_int_equal(ts.resizes, 0);
+	assert_int_equal(pstats(u).in_use, 15);
+	assert_int_equal(th_nvnodes(&u->h), 15);
+	/* every entry is found, and an absent cookie still ends its probe */
+	for (c = 2; c < 17; c++) {
+		assert_int_equal(pn_cookie2vnode(u->mp, c, 0, &vp), PN_OK);
+		th_vrele(&u->h, vp);
+	}
+	assert_int_equal(pn_cookie2vnode(u->mp, 17, 0, &vp), PN_ENOENT);
+	assert_int_equal(pn_cookie2vnode(u->mp, 123456, 0, &vp), PN_ENOENT);
+	/* memory again: the table grows */
+	make(u, 17, 18);
+	ts = tstats(u);
+	assert_int_equal(ts.buckets, 32);
+	assert_int_equal(ts.entries, 16);
+}
+
+int
+main(void)
+{
+#define T(f)	cmocka_unit_test_setup_teardown(f, ut_setup, ut_teardown)
+	const struct CMUnitTest tests[] = {
+		T(pool_stats_basic),
+		T(pool_limit),
+		cmocka_unit_test_setup_teardown(pool_limit_from_args,
+		    limit_setup, ut_teardown),
+		T(pool_drain),
+		T(pool_drain_during_walk),
+		T(table_stats_and_growth),
+		cmocka_unit_test_setup_teardown(table_hint, hint_setup,
+		    ut_teardown),
+		T(table_growth_fails),
+	};
+#undef T
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
