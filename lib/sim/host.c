@@ -1,0 +1,459 @@
+/*
+ * host.c -- the simulator's struct pn_host_ops: memory, mutexes and
+ * condition variables over pthreads, the vnode ops (forwarded to
+ * vnode.c and namecache.c), credentials and caller ids of the calling
+ * thread, buffer and poll completions, the clock, logging and the
+ * server-misbehaved counter.
+ *
+ * The context pointer every op receives is the struct pn_sim.  Ops the
+ * core may call under one of its locks (poll_notify, bio_done, log,
+ * server_misbehaved, the lock ops) only take simulator leaf locks and
+ * never call back into puffsnode.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "sim_impl.h"
+
+/* A unique, nonzero id for the calling thread. */
+uintptr_t
+sim_self(void)
+{
+	static _Thread_local char marker;
+
+	return (uintptr_t)&marker;
+}
+
+static const char *const level_names[] = {
+	"debug", "info", "warn", "error", "panic"
+};
+
+void
+sim_log(struct pn_sim *sim, int level, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (sim != NULL && level < atomic_load(&sim->s_loglevel))
+		return;
+	flockfile(stderr);
+	fprintf(stderr, "puffsnode-sim: %s: ",
+	    level >= 0 && level <= PN_LOG_PANIC ? level_names[level] : "?");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	funlockfile(stderr);
+}
+
+/* ---- memory ---- */
+
+static void *
+h_alloc(void *host, size_t size)
+{
+	struct pn_sim *sim = host;
+	void *p;
+
+	if ((p = malloc(size == 0 ? 1 : size)) == NULL)
+		return NULL;
+	atomic_fetch_add(&sim->s_st.core_bytes, size);
+	STAT_INC(sim, core_allocs);
+	return p;
+}
+
+static void
+h_free(void *host, void *p, size_t size)
+{
+	struct pn_sim *sim = host;
+
+	if (p == NULL)
+		return;
+	atomic_fetch_sub(&sim->s_st.core_bytes, size);
+	free(p);
+}
+
+/* ---- mutexes and condition variables ---- */
+
+static int
+h_lock_init(void *host, struct pn_lock **lkp)
+{
+	struct pn_lock *lk;
+
+	if ((lk = calloc(1, sizeof(*lk))) == NULL)
+		return PN_ENOMEM;
+	if (pthread_mutex_init(&lk->lk_mtx, NULL) != 0) {
+		free(lk);
+		return PN_ENOMEM;
+	}
+	*lkp = lk;
+	return 0;
+}
+
+static void
+h_lock_fini(void *host, struct pn_lock *lk)
+{
+	pthread_mutex_destroy(&lk->lk_mtx);
+	free(lk);
+}
+
+static void
+h_lock_enter(void *host, struct pn_lock *lk)
+{
+	pthread_mutex_lock(&lk->lk_mtx);
+	atomic_store_explicit(&lk->lk_owner, sim_self(), memory_order_relaxed);
+}
+
+static void
+h_lock_exit(void *host, struct pn_lock *lk)
+{
+	atomic_store_explicit(&lk->lk_owner, 0, memory_order_relaxed);
+	pthread_mutex_unlock(&lk->lk_mtx);
+}
+
+static int
+h_lock_held(void *host, struct pn_lock *lk)
+{
+	return atomic_load_explicit(&lk->lk_owner, memory_order_relaxed) ==
+	    sim_self();
+}
+
+static int
+h_cv_init(void *host, struct pn_cv **cvp)
+{
+	struct pn_cv *cv;
+
+	if ((cv = calloc(1, sizeof(*cv))) == NULL)
+		return PN_ENOMEM;
+	if (pthread_cond_init(&cv->cv_cond, NULL) != 0) {
+		free(cv);
+		return PN_ENOMEM;
+	}
+	*cvp = cv;
+	return 0;
+}
+
+static void
+h_cv_fini(void *host, struct pn_cv *cv)
+{
+	pthread_cond_destroy(&cv->cv_cond);
+	free(cv);
+}
+
+static void
+h_cv_wait(void *host, struct pn_cv *cv, struct pn_lock *lk)
+{
+	atomic_store_explicit(&lk->lk_owner, 0, memory_order_relaxed);
+	pthread_cond_wait(&cv->cv_cond, &lk->lk_mtx);
+	atomic_store_explicit(&lk->lk_owner, sim_self(), memory_order_relaxed);
+}
+
+static void
+h_cv_broadcast(void *host, struct pn_cv *cv)
+{
+	pthread_cond_broadcast(&cv->cv_cond);
+}
+
+/* ---- vnodes ---- */
+
+static int
+h_vnode_alloc(void *host, int type, struct pn_vnode **vpp)
+{
+	return sim_vnode_alloc(host, type, vpp);
+}
+
+static void
+h_vnode_free(void *host, struct pn_vnode *vp)
+{
+	sim_vnode_free(host, vp);
+}
+
+static int
+h_vnode_get(void *host, struct pn_vnode *vp)
+{
+	return sim_vget(host, vp, false);
+}
+
+static void
+h_vnode_rele(void *host, struct pn_vnode *vp)
+{
+	sim_vrele(host, vp, false);
+}
+
+static void
+h_vnode_setdata(void *host, struct pn_vnode *vp, struct pn_node *pn)
+{
+	atomic_store(&vp->v_data, pn);
+	if (pn != NULL)
+		sim_vnode_built(host, vp);
+}
+
+static struct pn_node *
+h_vnode_getdata(void *host, struct pn_vnode *vp)
+{
+	return atomic_load(&vp->v_data);
+}
+
+static void
+h_vnode_setsize(void *host, struct pn_vnode *vp, int64_t size)
+{
+	atomic_store(&vp->v_size, size);
+}
+
+static int64_t
+h_vnode_getsize(void *host, struct pn_vnode *vp)
+{
+	return atomic_load(&vp->v_size);
+}
+
+static int
+h_vnode_attach(void *host, struct pn_vnode *vp)
+{
+	struct pn_sim *sim = host;
+
+	pthread_mutex_lock(&sim->s_listlock);
+	TAILQ_INSERT_TAIL(&sim->s_vnodes, vp, v_mntlist);
+	vp->v_attached = true;
+	pthread_mutex_unlock(&sim->s_listlock);
+	return 0;
+}
+
+static bool
+h_mount_dying(void *host)
+{
+	struct pn_sim *sim = host;
+
+	return atomic_load(&sim->s_dying);
+}
+
+static void
+h_vnode_setops(void *host, struct pn_vnode *vp, unsigned kind)
+{
+	vp->v_opskind |= kind;
+}
+
+static void
+h_vnode_lock(void *host, struct pn_vnode *vp)
+{
+	pn_sim_vlock(host, vp);
+}
+
+static void
+h_vnode_unlock(void *host, struct pn_vnode *vp)
+{
+	pn_sim_vunlock(host, vp);
+}
+
+static int
+h_vnode_getattr_size(void *host, struct pn_vnode *vp, int64_t *sizep)
+{
+	*sizep = atomic_load(&vp->v_size);
+	return 0;
+}
+
+static void
+h_namecache_enter(void *host, struct pn_vnode *dvp, struct pn_vnode *vp,
+    const char *name, size_t namelen)
+{
+	struct pn_sim *sim = host;
+
+	if (sim->s_cfg.flags & PN_SIM_NAMECACHE)
+		sim_nc_enter(sim, dvp, vp, name, namelen);
+}
+
+/* ---- credentials and callers ---- */
+
+static _Thread_local struct pn_cred cur_cred;
+static _Thread_local struct pn_caller cur_caller;
+
+/* The calling thread's ids, read afresh on every call. */
+PN_SIM_EXPORT const struct pn_cred *
+pn_sim_curcred(void)
+{
+	gid_t g[64];
+	int n, i;
+
+	cur_cred.cr_uid = (uint32_t)getuid();
+	cur_cred.cr_gid = (uint32_t)getgid();
+	n = getgroups(64, g);
+	if (n < 0)
+		n = 0;
+	for (i = 0; i < n; i++)
+		cur_cred.cr_groups[i] = (uint32_t)g[i];
+	cur_cred.cr_ngroups = (size_t)n;
+	return &cur_cred;
+}
+
+PN_SIM_EXPORT const struct pn_caller *
+pn_sim_curcaller(void)
+{
+	cur_caller.ca_pid = (int32_t)getpid();
+	cur_caller.ca_lwpid = (int32_t)gettid();
+	return &cur_caller;
+}
+
+static int
+h_cred_get(void *host, const struct pn_cred *cred, uint32_t *uid,
+    uint32_t *gid, uint32_t *groups, size_t maxgroups, size_t *ngroups)
+{
+	size_t i;
+
+	*uid = cred->cr_uid;
+	*gid = cred->cr_gid;
+	for (i = 0; i < cred->cr_ngroups && i < maxgroups; i++)
+		groups[i] = cred->cr_groups[i];
+	*ngroups = cred->cr_ngroups;
+	return 0;
+}
+
+static int
+h_caller_ids(void *host, const struct pn_caller *caller, int32_t *pid,
+    int32_t *lwpid)
+{
+	*pid = caller->ca_pid;
+	*lwpid = caller->ca_lwpid;
+	return 0;
+}
+
+/* ---- completions ---- */
+
+/* Under a core lock: only the interlock, no call into puffsnode. */
+static void
+h_poll_notify(void *host, struct pn_vnode *vp, int revents)
+{
+	struct pn_sim *sim = host;
+
+	pthread_mutex_lock(&vp->v_interlock);
+	vp->v_revents |= revents;
+	pthread_mutex_unlock(&vp->v_interlock);
+	STAT_INC(sim, poll_notes);
+}
+
+/* Defined in aio.c: wakes the reader waiting on the buffer. */
+void	sim_aio_biodone(struct pn_sim *, struct pn_bio *);
+
+static void
+h_bio_done(void *host, struct pn_bio *bp)
+{
+	struct pn_sim *sim = host;
+
+	STAT_INC(sim, bios_done);
+	sim_aio_biodone(sim, bp);
+}
+
+/* ---- time, logging, diagnostics ---- */
+
+static void
+h_clock_now(void *host, struct pn_timespec *ts)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_REALTIME, &t);
+	ts->tv_sec = t.tv_sec;
+	ts->tv_nsec = t.tv_nsec;
+}
+
+static void
+h_log(void *host, int level, const char *fmt, ...)
+{
+	struct pn_sim *sim = host;
+	char buf[512];
+	va_list ap;
+
+	if (level >= PN_LOG_PANIC)
+		STAT_INC(sim, panics);
+	if (level < atomic_load(&sim->s_loglevel))
+		return;
+	va_start(ap, fmt);
+	/* The core's format strings are its own, never the server's. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+#pragma GCC diagnostic pop
+	va_end(ap);
+	sim_log(NULL, level, "%s", buf);
+}
+
+static void
+h_server_misbehaved(void *host, int reason, uint64_t cookie,
+    const char *what)
+{
+	struct pn_sim *sim = host;
+
+	STAT_INC(sim, misbehaved);
+	sim_log(sim, PN_LOG_WARN, "server misbehaved: %s (reason %d, "
+	    "cookie %#llx)", what, reason, (unsigned long long)cookie);
+}
+
+static void
+h_yield(void *host)
+{
+	sched_yield();
+}
+
+static const struct pn_host_ops sim_ops = {
+	.version = PN_HOST_OPS_VERSION,
+	.alloc = h_alloc,
+	.free = h_free,
+	.lock_init = h_lock_init,
+	.lock_fini = h_lock_fini,
+	.lock_enter = h_lock_enter,
+	.lock_exit = h_lock_exit,
+	.lock_held = h_lock_held,
+	.cv_init = h_cv_init,
+	.cv_fini = h_cv_fini,
+	.cv_wait = h_cv_wait,
+	.cv_broadcast = h_cv_broadcast,
+	.vnode_alloc = h_vnode_alloc,
+	.vnode_free = h_vnode_free,
+	.vnode_get = h_vnode_get,
+	.vnode_rele = h_vnode_rele,
+	.vnode_setdata = h_vnode_setdata,
+	.vnode_getdata = h_vnode_getdata,
+	.vnode_setsize = h_vnode_setsize,
+	.vnode_getsize = h_vnode_getsize,
+	.vnode_attach = h_vnode_attach,
+	.mount_dying = h_mount_dying,
+	.vnode_setops = h_vnode_setops,
+	.vnode_checkalias = NULL,	/* no device aliases in the simulation */
+	.vnode_lock = h_vnode_lock,
+	.vnode_unlock = h_vnode_unlock,
+	.vnode_getattr_size = h_vnode_getattr_size,
+	.node_init = NULL,
+	.node_fini = NULL,
+	.namecache_enter = h_namecache_enter,
+	.cred_get = h_cred_get,
+	.caller_ids = h_caller_ids,
+	.poll_notify = h_poll_notify,
+	.bio_done = h_bio_done,
+	.clock_now = h_clock_now,
+	.log = h_log,
+	.server_misbehaved = h_server_misbehaved,
+	.yield = h_yield,
+};
+
+PN_SIM_EXPORT const struct pn_host_ops *
+pn_sim_host_ops(void)
+{
+	return &sim_ops;
+}
+
+PN_SIM_EXPORT int
+pn_sim_errno(int error)
+{
+	static const int map[] = {
+		[PN_OK] = 0, [PN_EPERM] = EPERM, [PN_ENOENT] = ENOENT,
+		[PN_EIO] = EIO, [PN_ENXIO] = ENXIO, [PN_ENOMEM] = ENOMEM,
+		[PN_EACCES] = EACCES, [PN_EBUSY] = EBUSY,
+		[PN_EEXIST] = EEXIST, [PN_EINVAL] = EINVAL,
+		[PN_ERANGE] = ERANGE, [PN_ENAMETOOLONG] = ENAMETOOLONG,
+		[PN_EOPNOTSUPP] = EOPNOTSUPP,
+	};
+
+	if (error < 0 || error > PN_ELAST)
+		return EINVAL;
+	return map[error];
+}

@@ -1,0 +1,500 @@
+/*
+ * server.c -- the simulated file server: nodes named by cookies, the
+ * namespace operations, reads, polls and forgets.
+ *
+ * Cookies.  Node i (its slot in s_nodes) has cookie (i + 1) * K for an
+ * odd K, a bijection on 64 bits: cookies look random to the cookie table,
+ * and the server finds a node from its cookie without a search.  Slots
+ * are never reused, so neither are cookies.
+ *
+ * Lifetime, as puffs servers with lookup counts: a node lives while it
+ * has a name (n_nlink) or lookups the host has not forgotten
+ * (n_nlookup).  Every answer that hands a cookie to the host (lookup,
+ * create) counts one; the host's reclaim forgets them all at once.
+ *
+ * Locks: s_lock (rwlock) covers the node array and the namespace;
+ * lookups, reads, polls and forgets share it, changes take it
+ * exclusively.  n_nlookup is atomic (counted under the shared lock);
+ * s_attrlock covers times.  The server never calls into puffsnode.
+ */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "server.h"
+
+#define COOKIE_K	UINT64_C(0x9e3779b97f4a7c15)
+
+static int
+dirent_cmp(const struct srv_dirent *a, const struct srv_dirent *b)
+{
+	if (a->d_namelen != b->d_namelen)
+		return a->d_namelen < b->d_namelen ? -1 : 1;
+	return memcmp(a->d_name, b->d_name, a->d_namelen);
+}
+
+RB_GENERATE(srv_dir, srv_dirent, d_tree, dirent_cmp)
+
+struct pn_sim_server *
+srv_alloc(void)
+{
+	struct pn_sim_server *srv;
+	uint64_t inv = COOKIE_K;
+	int i;
+
+	if ((srv = calloc(1, sizeof(*srv))) == NULL)
+		return NULL;
+	for (i = 0; i < 6; i++)		/* Newton: inverse of K mod 2^64 */
+		inv *= 2 - COOKIE_K * inv;
+	srv->s_kinv = inv;
+	pthread_rwlock_init(&srv->s_lock, NULL);
+	pthread_mutex_init(&srv->s_attrlock, NULL);
+	return srv;
+}
+
+/* Server lock held. */
+struct srv_node *
+srv_node_get(struct pn_sim_server *srv, pn_cookie_t c)
+{
+	uint64_t i = c * srv->s_kinv - 1;
+	struct srv_node *n;
+
+	if (c == 0 || i >= srv->s_nnodes)
+		return NULL;
+	n = srv->s_nodes[i];
+	return n != NULL && n->n_cookie == c ? n : NULL;
+}
+
+/* A new node with no name.  Server lock held exclusively. */
+struct srv_node *
+srv_node_new(struct pn_sim_server *srv, int type, uint32_t mode,
+    uint32_t uid, uint32_t gid)
+{
+	struct srv_node *n, **nv;
+	size_t cap;
+
+	if (srv->s_nnodes == srv->s_cap) {
+		cap = srv->s_cap == 0 ? 1024 : srv->s_cap * 2;
+		if ((nv = realloc(srv->s_nodes, cap * sizeof(*nv))) == NULL)
+			return NULL;
+		srv->s_nodes = nv;
+		srv->s_cap = cap;
+	}
+	if ((n = calloc(1, sizeof(*n))) == NULL)
+		return NULL;
+	n->n_index = srv->s_nnodes;
+	n->n_cookie = (n->n_index + 1) * COOKIE_K;
+	n->n_type = type;
+	n->n_mode = mode;
+	n->n_uid = uid;
+	n->n_gid = gid;
+	n->n_parent = SIZE_MAX;
+	RB_INIT(&n->n_dir);
+	srv->s_nodes[srv->s_nnodes++] = n;
+	srv->s_live++;
+	return n;
+}
+
+/* Name n in directory d.  Server lock held exclusively. */
+int
+srv_dir_add(struct srv_node *d, const char *name, size_t len,
+    struct srv_node *n)
+{
+	struct srv_dirent *de;
+	char *p;
+
+	if ((de = malloc(sizeof(*de) + len + 1)) == NULL)
+		return PN_ENOMEM;
+	p = (char *)(de + 1);
+	memcpy(p, name, len);
+	p[len] = '\0';
+	de->d_name = p;
+	de->d_namelen = len;
+	de->d_node = n;
+	if (RB_INSERT(srv_dir, &d->n_dir, de) != NULL) {
+		free(de);
+		return PN_EEXIST;
+	}
+	d->n_nentries++;
+	n->n_nlink++;
+	if (n->n_type == PN_VDIR)
+		d->n_nlink++;
+	return PN_OK;
+}
+
+static struct srv_dirent *
+dir_find(struct srv_node *d, const char *name, size_t len)
+{
+	struct srv_dirent key;
+
+	key.d_name = name;
+	key.d_namelen = len;
+	return RB_FIND(srv_dir, &d->n_dir, &key);
+}
+
+void
+srv_node_free(struct srv_node *n)
+{
+	struct srv_dirent *de;
+
+	while ((de = RB_MIN(srv_dir, &n->n_dir)) != NULL) {
+		RB_REMOVE(srv_dir, &n->n_dir, de);
+		free(de);
+	}
+	free(n->n_real);
+	free(n->n_name);
+	free(n);
+}
+
+/* Free n if nothing names or remembers it.  Server lock held exclusively. */
+static void
+maybe_free(struct pn_sim_server *srv, struct srv_node *n)
+{
+	if (n->n_nlink != 0 || atomic_load(&n->n_nlookup) != 0 ||
+	    n->n_index == 0)
+		return;
+	srv->s_nodes[n->n_index] = NULL;
+	srv->s_live--;
+	srv_node_free(n);
+}
+
+/* Unlink de from d.  Server lock held exclusively. */
+static void
+unlink_entry(struct pn_sim_server *srv, struct srv_node *d,
+    struct srv_dirent *de)
+{
+	struct srv_node *n = de->d_node;
+
+	RB_REMOVE(srv_dir, &d->n_dir, de);
+	free(de);
+	d->n_nentries--;
+	if (n->n_type == PN_VDIR) {
+		n->n_nlink = 0;
+		d->n_nlink--;
+	} else {
+		n->n_nlink--;
+	}
+	maybe_free(srv, n);
+}
+
+static void
+fill_attr(struct pn_sim_server *srv, const struct srv_node *n,
+    struct pn_sim_attr *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->a_cookie = n->n_cookie;
+	a->a_type = n->n_type;
+	a->a_mode = n->n_mode;
+	a->a_uid = n->n_uid;
+	a->a_gid = n->n_gid;
+	a->a_nlink = n->n_nlink;
+	a->a_size = n->n_size;
+	a->a_rdev = n->n_rdev;
+	pthread_mutex_lock(&srv->s_attrlock);
+	a->a_atime = n->n_atime;
+	a->a_mtime = n->n_mtime;
+	a->a_ctime = n->n_ctime;
+	pthread_mutex_unlock(&srv->s_attrlock);
+}
+
+/* The owner of a new node: the credential's ids, root for internal ones. */
+static void
+cred_ids(const struct pn_kcred *kcred, uint32_t *uid, uint32_t *gid)
+{
+	if (pn_cred_getuid(kcred, uid) != PN_OK)
+		*uid = 0;
+	if (pn_cred_getgid(kcred, gid) != PN_OK)
+		*gid = 0;
+}
+
+static int
+dir_writable(struct srv_node *d, const struct pn_kcred *kcred)
+{
+	if (d->n_type != PN_VDIR)
+		return PN_EINVAL;
+	return pn_access(PN_VDIR, d->n_mode, d->n_uid, d->n_gid,
+	    PN_VWRITE | PN_VEXEC, kcred);
+}
+
+/* ---- operations ---- */
+
+int
+srv_lookup(struct pn_sim_server *srv, pn_cookie_t dc, const char *name,
+    size_t len, bool count, struct pn_sim_attr *attr)
+{
+	struct srv_node *d;
+	struct srv_dirent *de;
+	int error = PN_OK;
+
+	pthread_rwlock_rdlock(&srv->s_lock);
+	if ((d = srv_node_get(srv, dc)) == NULL)
+		error = PN_ENOENT;
+	else if (d->n_type != PN_VDIR)
+		error = PN_EINVAL;
+	else if ((de = dir_find(d, name, len)) == NULL)
+		error = PN_ENOENT;
+	else {
+		if (count)
+			atomic_fetch_add(&de->d_node->n_nlookup, 1);
+		fill_attr(srv, de->d_node, attr);
+	}
+	pthread_rwlock_unlock(&srv->s_lock);
+	if (count)
+		atomic_fetch_add(&srv->s_st.lookups, 1);
+	return error;
+}
+
+int
+srv_create(struct pn_sim_server *srv, pn_cookie_t dc,
+    const struct pn_kcn *kcn, const struct pn_kcred *kcred, int type,
+    struct pn_sim_attr *attr)
+{
+	struct srv_node *d, *n;
+	uint32_t uid, gid;
+	unsigned f;
+	int error;
+
+	cred_ids(kcred, &uid, &gid);
+	pthread_rwlock_wrlock(&srv->s_lock);
+	if ((d = srv_node_get(srv, dc)) == NULL) {
+		error = PN_ENOENT;
+		goto out;
+	}
+	if ((error = dir_writable(d, kcred)) != PN_OK)
+		goto out;
+	if (dir_find(d, kcn->pkcn_name, kcn->pkcn_namelen) != NULL) {
+		error = PN_EEXIST;
+		goto out;
+	}
+	n = srv_node_new(srv, type, type == PN_VDIR ? 0777 : 0644, uid, gid);
+	if (n == NULL) {
+		error = PN_ENOMEM;
+		goto out;
+	}
+	if ((error = srv_dir_add(d, kcn->pkcn_name, kcn->pkcn_namelen, n))
+	    != PN_OK) {
+		srv->s_nodes[n->n_index] = NULL;
+		srv->s_live--;
+		srv_node_free(n);
+		goto out;
+	}
+	if (type == PN_VDIR)
+		n->n_nlink++;		/* "." */
+	fill_attr(srv, n, attr);
+	f = atomic_load(&srv->s_fault_dup);
+	if (f > 0 && atomic_compare_exchange_strong(&srv->s_fault_dup, &f,
+	    f - 1))
+		attr->a_cookie = d->n_cookie;	/* the injected fault */
+	else
+		atomic_fetch_add(&n->n_nlookup, 1);
+out:
+	pthread_rwlock_unlock(&srv->s_lock);
+	atomic_fetch_add(&srv->s_st.creates, 1);
+	return error;
+}
+
+int
+srv_remove(struct pn_sim_server *srv, pn_cookie_t dc,
+    const struct pn_kcn *kcn, const struct pn_kcred *kcred)
+{
+	struct srv_node *d;
+	struct srv_dirent *de;
+	int error;
+
+	pthread_rwlock_wrlock(&srv->s_lock);
+	if ((d = srv_node_get(srv, dc)) == NULL)
+		error = PN_ENOENT;
+	else if ((error = dir_writable(d, kcred)) != PN_OK)
+		;
+	else if ((de = dir_find(d, kcn->pkcn_name, kcn->pkcn_namelen)) ==
+	    NULL)
+		error = PN_ENOENT;
+	else if (de->d_node->n_type == PN_VDIR && de->d_node->n_nentries > 0)
+		error = PN_EBUSY;	/* directory not empty */
+	else
+		unlink_entry(srv, d, de);
+	pthread_rwlock_unlock(&srv->s_lock);
+	atomic_fetch_add(&srv->s_st.removes, 1);
+	return error;
+}
+
+/* Directories move only within their parent (no cycle checks needed). */
+int
+srv_rename(struct pn_sim_server *srv, pn_cookie_t fdc,
+    const struct pn_kcn *fkcn, pn_cookie_t tdc, const struct pn_kcn *tkcn,
+    const struct pn_kcred *kcred)
+{
+	struct srv_node *fd, *td, *n;
+	struct srv_dirent *fde, *tde;
+	int error;
+
+	pthread_rwlock_wrlock(&srv->s_lock);
+	fd = srv_node_get(srv, fdc);
+	td = srv_node_get(srv, tdc);
+	if (fd == NULL || td == NULL) {
+		error = PN_ENOENT;
+		goto out;
+	}
+	if ((error = dir_writable(fd, kcred)) != PN_OK ||
+	    (error = dir_writable(td, kcred)) != PN_OK)
+		goto out;
+	if ((fde = dir_find(fd, fkcn->pkcn_name, fkcn->pkcn_namelen)) ==
+	    NULL) {
+		error = PN_ENOENT;
+		goto out;
+	}
+	n = fde->d_node;
+	if (n->n_type == PN_VDIR && fd != td) {
+		error = PN_EOPNOTSUPP;
+		goto out;
+	}
+	tde = dir_find(td, tkcn->pkcn_name, tkcn->pkcn_namelen);
+	if (tde == fde)
+		goto out;
+	if (tde != NULL) {
+		if ((tde->d_node->n_type == PN_VDIR) !=
+		    (n->n_type == PN_VDIR)) {
+			error = PN_EEXIST;
+			goto out;
+		}
+		if (tde->d_node->n_type == PN_VDIR &&
+		    tde->d_node->n_nentries > 0) {
+			error = PN_EBUSY;
+			goto out;
+		}
+		if (tde->d_node == n) {		/* two names, one node */
+			goto out;
+		}
+		unlink_entry(srv, td, tde);
+	}
+	/* Move the entry: n keeps its link count. */
+	RB_REMOVE(srv_dir, &fd->n_dir, fde);
+	free(fde);
+	fd->n_nentries--;
+	if (n->n_type == PN_VDIR)
+		fd->n_nlink--;
+	n->n_nlink--;		/* srv_dir_add() counts it again */
+	if ((error = srv_dir_add(td, tkcn->pkcn_name, tkcn->pkcn_namelen,
+	    n)) != PN_OK)
+		maybe_free(srv, n);
+out:
+	pthread_rwlock_unlock(&srv->s_lock);
+	atomic_fetch_add(&srv->s_st.renames, 1);
+	return error;
+}
+
+int
+srv_read(struct pn_sim_server *srv, pn_cookie_t c, uint64_t off, void *buf,
+    size_t len, size_t *np)
+{
+	struct srv_node *n;
+	uint8_t *p = buf;
+	size_t i, want = 0;
+	ssize_t got;
+	int fd, error = PN_OK;
+
+	*np = 0;
+	pthread_rwlock_rdlock(&srv->s_lock);
+	if ((n = srv_node_get(srv, c)) == NULL)
+		error = PN_ENOENT;
+	else if (n->n_type != PN_VREG)
+		error = PN_EINVAL;
+	else if (off < (uint64_t)n->n_size)
+		want = (uint64_t)n->n_size - off < len ?
+		    (size_t)((uint64_t)n->n_size - off) : len;
+	if (error == PN_OK && want > 0) {
+		if (n->n_real == NULL) {
+			for (i = 0; i < want; i++)
+				p[i] = pn_sim_synthetic_byte(c, off + i);
+			*np = want;
+		} else if ((fd = open(n->n_real, O_RDONLY | O_CLOEXEC)) < 0) {
+			error = PN_EIO;
+		} else {
+			got = pread(fd, buf, want, (off_t)off);
+			close(fd);
+			if (got < 0)
+				error = PN_EIO;
+			else
+				*np = (size_t)got;
+		}
+	}
+	pthread_rwlock_unlock(&srv->s_lock);
+	atomic_fetch_add(&srv->s_st.reads, 1);
+	return error;
+}
+
+int
+srv_poll(struct pn_sim_server *srv, pn_cookie_t c, int events, int *revp)
+{
+	int error = PN_OK;
+
+	*revp = 0;
+	pthread_rwlock_rdlock(&srv->s_lock);
+	if (srv_node_get(srv, c) == NULL)
+		error = PN_ENOENT;
+	else
+		*revp = events & (PN_POLLIN | PN_POLLRDNORM | PN_POLLOUT);
+	pthread_rwlock_unlock(&srv->s_lock);
+	atomic_fetch_add(&srv->s_st.polls, 1);
+	return error;
+}
+
+/* The host reclaimed its vnode: forget n lookups. */
+void
+srv_forget(struct pn_sim_server *srv, pn_cookie_t c, uint64_t cnt)
+{
+	struct srv_node *n;
+	uint64_t left = 1;
+	bool unnamed = false;
+
+	if (cnt == 0 || c == 0)
+		return;
+	pthread_rwlock_rdlock(&srv->s_lock);
+	if ((n = srv_node_get(srv, c)) != NULL) {
+		left = atomic_fetch_sub(&n->n_nlookup, cnt) - cnt;
+		unnamed = n->n_nlink == 0;
+	}
+	pthread_rwlock_unlock(&srv->s_lock);
+	atomic_fetch_add(&srv->s_st.forgets, 1);
+	if (left == 0 && unnamed) {
+		pthread_rwlock_wrlock(&srv->s_lock);
+		if ((n = srv_node_get(srv, c)) != NULL)
+			maybe_free(srv, n);
+		pthread_rwlock_unlock(&srv->s_lock);
+	}
+}
+
+int
+srv_settimes(struct pn_sim_server *srv, pn_cookie_t c,
+    const struct pn_metacache *mc)
+{
+	struct srv_node *n;
+	int error = PN_OK;
+
+	pthread_rwlock_rdlock(&srv->s_lock);
+	if ((n = srv_node_get(srv, c)) == NULL) {
+		error = PN_ENOENT;
+	} else {
+		pthread_mutex_lock(&srv->s_attrlock);
+		if (mc->mc_flags & PN_UPDATE_ATIME)
+			n->n_atime = mc->mc_atime;
+		if (mc->mc_flags & PN_UPDATE_MTIME)
+			n->n_mtime = mc->mc_mtime;
+		if (mc->mc_flags & PN_UPDATE_CTIME)
+			n->n_ctime = mc->mc_ctime;
+		pthread_mutex_unlock(&srv->s_attrlock);
+	}
+	pthread_rwlock_unlock(&srv->s_lock);
+	return error;
+}
+
+/* Claim (on) or release the server for a simulator. */
+bool
+srv_attach(struct pn_sim_server *srv, bool on)
+{
+	bool was = atomic_exchange(&srv->s_attached, on);
+
+	return !(on && was);
+}
