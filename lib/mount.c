@@ -88,6 +88,15 @@ pn_assert_fail(struct pn_mount *mp, const char *file, int line,
 
 /* ---- mount creation and destruction ---- */
 
+/*
+ * Bytes of the host table each version defines.  A host written for an
+ * older version has a shorter table: only its members are copied, the
+ * newer ones stay NULL and get their defaults.
+ */
+static const size_t ops_size[PN_HOST_OPS_VERSION + 1] = {
+	[1] = sizeof(struct pn_host_ops),
+};
+
 /* Every mandatory member of a version 1 table is set. */
 static bool
 ops_valid(const struct pn_host_ops *ops)
@@ -153,7 +162,7 @@ pn_mount_create(const struct pn_host_ops *ops, void *host,
 	if (mp == NULL)
 		return PN_ENOMEM;
 	__builtin_memset(mp, 0, sizeof(*mp));
-	mp->mnt_ops = *ops;
+	__builtin_memcpy(&mp->mnt_ops, ops, ops_size[ops->version]);
 	mp->mnt_host = host;
 	mp->mnt_rootcookie = args->root_cookie;
 	mp->mnt_roottype = args->root_type;
@@ -161,6 +170,7 @@ pn_mount_create(const struct pn_host_ops *ops, void *host,
 	mp->mnt_rootrdev = args->root_rdev;
 	mp->mnt_flags = args->flags;
 	atomic_init(&mp->mnt_nextgen, 1);
+	atomic_init(&mp->mnt_dying, false);
 
 	if ((error = ops->lock_init(host, &mp->mnt_lock)) != 0 ||
 	    (error = ops->cv_init(host, &mp->mnt_cv)) != 0)
@@ -237,7 +247,7 @@ pn_mp_reference(struct pn_mount *mp)
 	if (mp == NULL)
 		return PN_EINVAL;
 	pn_h_enter(mp, mp->mnt_lock);
-	if (mp->mnt_dying)
+	if (atomic_load_explicit(&mp->mnt_dying, memory_order_relaxed))
 		error = PN_ENXIO;
 	else if (mp->mnt_refcount == UINT32_MAX)
 		error = PN_ERANGE;
@@ -278,7 +288,9 @@ pn_mp_drain(struct pn_mount *mp)
 	if (mp == NULL)
 		return PN_EINVAL;
 	pn_h_enter(mp, mp->mnt_lock);
-	mp->mnt_dying = true;
+	atomic_store_explicit(&mp->mnt_dying, true, memory_order_release);
+	/* Wake callers waiting on a node so they see the mount dying. */
+	mp->mnt_ops.cv_broadcast(mp->mnt_host, mp->mnt_cv);
 	while (mp->mnt_refcount != 0)
 		mp->mnt_ops.cv_wait(mp->mnt_host, mp->mnt_cv, mp->mnt_lock);
 	pn_h_exit(mp, mp->mnt_lock);

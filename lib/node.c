@@ -92,7 +92,8 @@ set_state_locked(struct pn_mount *mp, struct pn_node *pn, uint32_t st)
 static bool
 mount_dying(struct pn_mount *mp)
 {
-	return mp->mnt_dying || (mp->mnt_ops.mount_dying != NULL &&
+	return atomic_load_explicit(&mp->mnt_dying, memory_order_acquire) ||
+	    (mp->mnt_ops.mount_dying != NULL &&
 	    mp->mnt_ops.mount_dying(mp->mnt_host));
 }
 
@@ -391,8 +392,7 @@ pn_makeroot(struct pn_mount *mp, struct pn_vnode **vpp)
 	*vpp = NULL;
 	if (mp == NULL)
 		return PN_EINVAL;
-	if (mount_dying(mp))
-		return PN_ENXIO;
+	/* On a dying mount an existing root is still returned; building fails. */
 	return get_or_create(mp, mp->mnt_rootcookie, mp->mnt_roottype,
 	    mp->mnt_rootsize, mp->mnt_rootrdev, false, vpp);
 }

@@ -48,8 +48,12 @@ pn_parkdone_asyncbioread(struct pn_mount *mp, struct pn_bio *bp, int rv,
 		return PN_EINVAL;
 	}
 	moved = bp->b_bcount - (size_t)resid;
-	if (moved > datalen || (moved != 0 && (data == NULL ||
-	    bp->b_data == NULL))) {
+	if (moved != 0 && bp->b_data == NULL) {
+		/* The host gave no buffer for the bytes it asked for. */
+		bio_finish(mp, bp, PN_EIO, bp->b_bcount);
+		return PN_EINVAL;
+	}
+	if (moved > datalen || (moved != 0 && data == NULL)) {
 		pn_h_misbehaved(mp, PN_BAD_SIZE, 0,
 		    "read answer shorter than its residual claims");
 		bio_finish(mp, bp, PN_EIO, bp->b_bcount);

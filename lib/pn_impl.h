@@ -91,8 +91,8 @@ struct pn_tab {
  * stride no two shards ever share a line, wherever the mount starts.
  */
 struct pn_rshard {
-	_Atomic uint32_t	 rs_count;
-	char			 rs_pad[PN_CACHELINE - sizeof(uint32_t)];
+	_Atomic uint32_t	 rs_count[2];	/* readers, by grace-period phase */
+	char			 rs_pad[PN_CACHELINE - 2 * sizeof(uint32_t)];
 };
 
 struct pn_table {
@@ -100,6 +100,7 @@ struct pn_table {
 	/* read by every lookup; written rarely */
 	_Atomic(struct pn_tab *) tb_cur;
 	_Atomic uint32_t	 tb_seq;	/* odd while entries move */
+	_Atomic uint32_t	 tb_phase;	/* read sections count in [phase & 1] */
 	char			 tb_pad1[PN_CACHELINE];
 	/* writers: the mount lock */
 	size_t			 tb_count;
@@ -123,7 +124,7 @@ struct pn_mount {
 	struct pn_lock		*mnt_lock;	/* table writers, states, refs */
 	struct pn_cv		*mnt_cv;	/* node state changed, refs drained */
 	uint32_t		 mnt_refcount;	/* mount lock */
-	bool			 mnt_dying;	/* mount lock: pn_mp_drain called */
+	atomic_bool		 mnt_dying;	/* set under the mount lock by pn_mp_drain */
 	_Atomic uint64_t	 mnt_nextgen;
 	struct pn_pool		 mnt_pool;
 	struct pn_lock		*mnt_mclock[PN_MCSTRIPES];

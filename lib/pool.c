@@ -280,8 +280,11 @@ pn_pool_drain(struct pn_mount *mp, size_t *freed)
 	}
 	pn_h_exit(mp, pl->pl_lock);
 
-	if (gone != NULL)
+	if (gone != NULL) {
+		pn_h_enter(mp, mp->mnt_lock);
 		pn_read_synchronize(mp);
+		pn_h_exit(mp, mp->mnt_lock);
+	}
 	while ((sl = gone) != NULL) {
 		gone = sl->sl_next;
 		pn_h_free(mp, sl, sl->sl_bytes);

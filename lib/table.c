@@ -7,6 +7,14 @@
  * shards, picked by the reader's stack address so that threads seldom
  * share one.  Writers hold the mount lock.
  *
+ * A grace period (pn_read_synchronize) flips the phase that new read
+ * sections count in, then waits for the old phase's counters to drain.
+ * New readers never count in the drained phase, so a steady stream of
+ * lookups cannot starve it.  A reader that read the old phase but counts
+ * only after the waiter saw zero is safe: its increment and the waiter's
+ * scan are sequentially consistent, so it sees everything published
+ * before the grace period began.
+ *
  * - Insert fills an empty slot with a release store.  A reader that misses
  *   a node being inserted concurrently is simply ordered before the insert.
  * - Remove uses backward-shift deletion (no tombstones, so the table never
@@ -40,38 +48,53 @@ cookie_hash(pn_cookie_t c)
 
 /* ---- read sections ---- */
 
+/* Enter a read section; the answer (shard and phase) goes to exit. */
 unsigned
 pn_read_enter(struct pn_mount *mp)
 {
 	uintptr_t a = (uintptr_t)__builtin_frame_address(0);
-	unsigned s;
+	unsigned s, ph;
 
 	s = (unsigned)(((uint64_t)(a >> 16) * UINT64_C(0x9e3779b97f4a7c15)) >>
 	    59) & (PN_RSHARDS - 1);
-	atomic_fetch_add_explicit(&mp->mnt_table.tb_readers[s].rs_count, 1,
-	    memory_order_seq_cst);
-	return s;
+	ph = atomic_load_explicit(&mp->mnt_table.tb_phase,
+	    memory_order_relaxed) & 1;
+	atomic_fetch_add_explicit(&mp->mnt_table.tb_readers[s].rs_count[ph],
+	    1, memory_order_seq_cst);
+	return s << 1 | ph;
 }
 
 void
-pn_read_exit(struct pn_mount *mp, unsigned s)
+pn_read_exit(struct pn_mount *mp, unsigned rs)
 {
-	atomic_fetch_sub_explicit(&mp->mnt_table.tb_readers[s].rs_count, 1,
+	atomic_fetch_sub_explicit(
+	    &mp->mnt_table.tb_readers[rs >> 1].rs_count[rs & 1], 1,
 	    memory_order_release);
 }
 
-/* Wait until every read section begun before the call has ended. */
+/*
+ * Wait until every read section begun before the call has ended.  Mount
+ * lock held, so grace periods never overlap: the two rounds drain one
+ * phase each.
+ */
 void
 pn_read_synchronize(struct pn_mount *mp)
 {
+	struct pn_table *tb = &mp->mnt_table;
+	unsigned ph, round;
 	size_t s;
 
+	PN_ASSERT(mp, pn_h_held(mp, mp->mnt_lock));
 	atomic_thread_fence(memory_order_seq_cst);
-	for (s = 0; s < PN_RSHARDS; s++)
-		while (atomic_load_explicit(
-		    &mp->mnt_table.tb_readers[s].rs_count,
-		    memory_order_seq_cst) != 0)
-			pn_h_yield(mp);
+	for (round = 0; round < 2; round++) {
+		ph = atomic_fetch_add_explicit(&tb->tb_phase, 1,
+		    memory_order_seq_cst) & 1;
+		for (s = 0; s < PN_RSHARDS; s++)
+			while (atomic_load_explicit(
+			    &tb->tb_readers[s].rs_count[ph],
+			    memory_order_seq_cst) != 0)
+				pn_h_yield(mp);
+	}
 }
 
 /* ---- arrays ---- */

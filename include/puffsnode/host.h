@@ -16,11 +16,15 @@
  * - pn_mount_host() returns the installed table and context, so a caller
  *   can wrap them (fault injection, tracing) for another mount.
  *
- * Locking contract: the core calls vnode_alloc, vnode_free, vnode_lock,
- * namecache_enter and the node hooks without any core lock held; it never
- * holds a core lock across a host call that may sleep except cv_wait.
- * Hosts call pn_putvnode() and the lookup calls without holding the
- * interlock of the vnode concerned.
+ * Locking contract.  The vnode operations, node_init/node_fini,
+ * namecache_enter, cred_get, caller_ids, bio_done and clock_now are called
+ * with no core lock held.  alloc, free and mount_dying may be called with
+ * the mount lock (and the pool lock) held, vnode_getsize and poll_notify
+ * with a node stripe lock held: those must not call back into puffsnode.
+ * vnode_get runs inside a lock-free lookup and must neither sleep on the
+ * vnode's reclaim (answer PN_ENOENT instead) nor wait for a thread that is
+ * inside puffsnode.  Hosts call pn_putvnode() and the lookup calls without
+ * holding the interlock of the vnode concerned.
  */
 #ifndef PUFFSNODE_HOST_H
 #define PUFFSNODE_HOST_H
