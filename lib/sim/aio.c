@@ -199,9 +199,6 @@ sim_aio_poll(struct pn_sim *sim, struct pn_vnode *vp, int events,
 		pn_mp_release(sim->s_mp);
 		return error;
 	}
-	pthread_mutex_lock(&vp->v_interlock);
-	vp->v_revents = 0;
-	pthread_mutex_unlock(&vp->v_interlock);
 	memset(&r, 0, sizeof(r));
 	r.r_kind = AIO_POLL;
 	r.r_cookie = pn_node_cookie(pn);
@@ -209,8 +206,13 @@ sim_aio_poll(struct pn_sim *sim, struct pn_vnode *vp, int events,
 	r.r_events = events;
 	issue(sim, &r);
 	STAT_INC(sim, polls);
+	/*
+	 * The vnode's events accumulate (other polls may be in flight on
+	 * it); ours were notified before the request completed.
+	 */
 	pthread_mutex_lock(&vp->v_interlock);
-	*revents = vp->v_revents;
+	*revents = vp->v_revents & (events | PN_POLLERR | PN_POLLHUP |
+	    PN_POLLNVAL);
 	pthread_mutex_unlock(&vp->v_interlock);
 	return PN_OK;
 }

@@ -405,12 +405,12 @@ srv_read(struct pn_sim_server *srv, pn_cookie_t c, uint64_t off, void *buf,
 		want = (uint64_t)n->n_size - off < len ?
 		    (size_t)((uint64_t)n->n_size - off) : len;
 	if (error == PN_OK && want > 0) {
-		if (n->n_real == NULL) {
+		/* A file the mirror cannot open is served synthetic bytes. */
+		if (n->n_real == NULL ||
+		    (fd = open(n->n_real, O_RDONLY | O_CLOEXEC)) < 0) {
 			for (i = 0; i < want; i++)
 				p[i] = pn_sim_synthetic_byte(c, off + i);
 			*np = want;
-		} else if ((fd = open(n->n_real, O_RDONLY | O_CLOEXEC)) < 0) {
-			error = PN_EIO;
 		} else {
 			got = pread(fd, buf, want, (off_t)off);
 			close(fd);
