@@ -462,6 +462,9 @@ h_clock_now(void *host, struct pn_timespec *ts)
 	pthread_mutex_unlock(&H(host)->h_mtx);
 }
 
+static void	h_log(void *, int, const char *, ...)
+		    __attribute__((format(printf, 3, 4)));
+
 static void
 h_log(void *host, int level, const char *fmt, ...)
 {
