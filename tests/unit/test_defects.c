@@ -36,26 +36,28 @@ tstats(struct ut *u)
 }
 
 /*
- * Table entries with cookie c, counted by scanning the whole table under
- * the mount lock: a second live node for one cookie cannot hide here.
+ * Live (building or active) nodes named c, counted over every slot of the
+ * pool: a second live node for one cookie cannot hide here.
  */
 static int
-table_count(struct pn_mount *mp, pn_cookie_t c)
+live_nodes(struct pn_mount *mp, pn_cookie_t c)
 {
-	struct pn_tab *t;
-	size_t i;
-	int n = 0;
+	struct pn_slab *sl;
+	size_t i, n = pn_pool_slab_nodes();
+	int count = 0;
 
-	pn_h_enter(mp, mp->mnt_lock);
-	t = atomic_load(&mp->mnt_table.tb_cur);
-	for (i = 0; i <= t->t_mask; i++) {
-		struct pn_node *pn = atomic_load(&t->t_slot[i]);
+	for (sl = pn_pool_walk_begin(mp); sl != NULL;
+	    sl = pn_pool_walk_next(mp, sl))
+		for (i = 0; i < n; i++) {
+			struct pn_node *pn = &sl->sl_nodes[i];
+			uint32_t st = pn_node_state(pn);
 
-		if (pn != NULL && atomic_load(&pn->pn_cookie) == c)
-			n++;
-	}
-	pn_h_exit(mp, mp->mnt_lock);
-	return n;
+			if ((st == PN_ST_BUILDING || st == PN_ST_ACTIVE) &&
+			    atomic_load(&pn->pn_cookie) == c)
+				count++;
+		}
+	pn_pool_walk_end(mp);
+	return count;
 }
 
 /* ---- 1: table changes under the mount lock ---- */
@@ -227,7 +229,7 @@ defect02_newnode_race_one_wins(void **state)
 	assert_int_equal(ok, 1);
 	assert_int_equal(exist, NTHREADS - 1);
 	assert_int_equal(tstats(u).entries, 1);
-	assert_int_equal(table_count(u->mp, 77), 1);
+	assert_int_equal(live_nodes(u->mp, 77), 1);
 	assert_int_equal(pstats(u).allocs, 1);
 	assert_int_equal(atomic_load(&u->h.h_valloc), 1);
 	assert_int_equal(th_nvnodes(&u->h), 1);
@@ -284,7 +286,7 @@ defect03_getvnode_race_same_vnode(void **state)
 	assert_int_equal(th_nvnodes(&u->h), 1);
 	assert_int_equal(pstats(u).allocs, 1);
 	assert_int_equal(tstats(u).entries, 1);
-	assert_int_equal(table_count(u->mp, 77), 1);
+	assert_int_equal(live_nodes(u->mp, 77), 1);
 	assert_int_equal(th_vusecount(&u->h, a[0].vp), NTHREADS);
 	for (i = 0; i < NTHREADS; i++)
 		th_vrele(&u->h, a[i].vp);
@@ -353,14 +355,14 @@ wait_for_reclaim(struct ut *u, pn_cookie_t c)
 	/* no second node while the first is still in the table */
 	assert_int_equal(atomic_load(&w.done), 0);
 	assert_int_equal(atomic_load(&u->h.h_valloc), 1);
-	assert_int_equal(table_count(u->mp, c), 1);
+	assert_int_equal(live_nodes(u->mp, c), 1);
 
 	assert_int_equal(th_reclaim_finish(&u->h, old), PN_OK);
 	assert_int_equal(pthread_join(t, NULL), 0);
 	assert_int_equal(w.error, PN_OK);
 	assert_true(w.gen > oldgen);
 	assert_int_equal(atomic_load(&u->h.h_valloc), 2);
-	assert_int_equal(table_count(u->mp, c), 1);
+	assert_int_equal(live_nodes(u->mp, c), 1);
 	assert_int_equal(th_vstate(&u->h, w.vp), TH_VN_ACTIVE);
 	th_vrele(&u->h, w.vp);
 }
@@ -399,13 +401,13 @@ defect04_makeroot_waits_for_reclaim(void **state)
 	usleep(50000);
 	assert_int_equal(atomic_load(&w.done), 0);
 	assert_int_equal(atomic_load(&u->h.h_valloc), 1);
-	assert_int_equal(table_count(u->mp, UT_ROOT), 1);
+	assert_int_equal(live_nodes(u->mp, UT_ROOT), 1);
 	assert_int_equal(th_reclaim_finish(&u->h, old), PN_OK);
 	assert_int_equal(pthread_join(t, NULL), 0);
 	assert_int_equal(w.error, PN_OK);
 	assert_true(w.gen > oldgen);
 	assert_int_equal(atomic_load(&u->h.h_valloc), 2);
-	assert_int_equal(table_count(u->mp, UT_ROOT), 1);
+	assert_int_equal(live_nodes(u->mp, UT_ROOT), 1);
 	assert_int_equal(pn_node_cookie(ut_node(u, w.vp)), UT_ROOT);
 	assert_int_equal(w.vp->v_opskind, PN_VOPS_ROOT);
 	th_vrele(&u->h, w.vp);
@@ -442,7 +444,7 @@ rr_looker(void *arg)
 		if (th_vstate(&a->u->h, vp) != TH_VN_ACTIVE ||
 		    pn_node_cookie(pn_vnode2node(a->u->mp, vp)) != a->c)
 			a->bad++;
-		n = table_count(a->u->mp, a->c);
+		n = live_nodes(a->u->mp, a->c);
 		if (n > a->maxdup)
 			a->maxdup = n;
 		th_vrele(&a->u->h, vp);

@@ -333,6 +333,78 @@ table_growth_fails(void **state)
 	assert_int_equal(ts.entries, 16);
 }
 
+/*
+ * Random inserts and removals in a table kept at 16 slots and up to 3/4
+ * full, so clusters often wrap around its end: after every change each
+ * live cookie has exactly one live node and is found, and each removed
+ * one is gone.
+ */
+static int
+slots_holding(struct pn_mount *mp, pn_cookie_t c)
+{
+	struct pn_slab *sl;
+	size_t i, n = pn_pool_slab_nodes();
+	int count = 0;
+
+	for (sl = pn_pool_walk_begin(mp); sl != NULL;
+	    sl = pn_pool_walk_next(mp, sl))
+		for (i = 0; i < n; i++) {
+			struct pn_node *pn = &sl->sl_nodes[i];
+			uint32_t st = pn_node_state(pn);
+
+			if ((st == PN_ST_BUILDING || st == PN_ST_ACTIVE) &&
+			    atomic_load(&pn->pn_cookie) == c)
+				count++;
+		}
+	pn_pool_walk_end(mp);
+	return count;
+}
+
+static void
+table_random_churn(void **state)
+{
+	struct ut *u = *state;
+	pn_cookie_t live[12];
+	struct pn_vnode *vp;
+	unsigned seed = 12345;
+	int nlive = 0, round, i, j;
+
+	for (round = 0; round < 400; round++) {
+		/* fill to 12, then drain to 4 */
+		bool fill = (round / 8) % 2 == 0;
+
+		if (fill && nlive < 12) {
+			seed = seed * 1103515245u + 12345u;
+			live[nlive] = ((pn_cookie_t)seed << 20) | (pn_cookie_t)round | 2;
+			vp = ut_get(u, live[nlive], PN_VREG);
+			th_vrele(&u->h, vp);
+			nlive++;
+		} else if (!fill && nlive > 4) {
+			seed = seed * 1103515245u + 12345u;
+			i = (int)(seed >> 16) % nlive;
+			assert_int_equal(pn_cookie2vnode(u->mp, live[i], 0, &vp),
+			    PN_OK);
+			th_vrele(&u->h, vp);
+			assert_int_equal(th_reclaim(&u->h, vp), PN_OK);
+			assert_int_equal(pn_cookie2vnode(u->mp, live[i], 0, &vp),
+			    PN_ENOENT);
+			assert_int_equal(slots_holding(u->mp, live[i]), 0);
+			live[i] = live[--nlive];
+		}
+		for (j = 0; j < nlive; j++) {
+			assert_int_equal(slots_holding(u->mp, live[j]), 1);
+			assert_int_equal(pn_cookie2vnode(u->mp, live[j], 0, &vp),
+			    PN_OK);
+			assert_int_equal(pn_node_cookie(ut_node(u, vp)),
+			    live[j]);
+			th_vrele(&u->h, vp);
+		}
+		assert_int_equal(tstats(u).entries, (size_t)nlive);
+	}
+	assert_int_equal(tstats(u).buckets, 16);
+	assert_int_equal(tstats(u).resizes, 0);
+}
+
 int
 main(void)
 {
@@ -348,6 +420,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(table_hint, hint_setup,
 		    ut_teardown),
 		T(table_growth_fails),
+		T(table_random_churn),
 	};
 #undef T
 
