@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #define W(p)	((struct wraphost *)(p))
 
@@ -162,7 +163,10 @@ static int
 w_vnode_get(void *host, struct pn_vnode *vp)
 {
 	struct wraphost *w = W(host);
+	int delay = atomic_load(&w->vget_delay_us);
 
+	if (delay > 0)
+		usleep((useconds_t)delay);
 	/* Never PN_ENOENT: that means "being reclaimed" and is waited on. */
 	if (fault(w, WH_VGET))
 		return code(w, PN_EIO);

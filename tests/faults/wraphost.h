@@ -58,6 +58,7 @@ struct wraphost {
 	atomic_long		 dying_after;	/* mount_dying true from this call on; 0: never */
 	atomic_long		 dying_calls;
 	atomic_bool		 lie_held;	/* lock_held answers 0 */
+	atomic_int		 vget_delay_us;	/* sleep in vnode_get (a long read section) */
 	wh_hook_fn		*exit_hook;	/* after every lock_exit */
 	void			*hook_arg;
 };
