@@ -182,7 +182,10 @@ int	pn_sim_vget(struct pn_sim *sim, struct pn_vnode *vp);	/* PN_ENOENT if dying 
 int	pn_sim_vrele(struct pn_sim *sim, struct pn_vnode *vp);
 void	pn_sim_vhold(struct pn_sim *sim, struct pn_vnode *vp);
 void	pn_sim_vdrop(struct pn_sim *sim, struct pn_vnode *vp);
-/* Reclaim now, in use or not (vgone).  The caller's references stay valid. */
+/*
+ * Reclaim now, in use or not (vgone).  The caller's references stay valid
+ * (the vnode is dead).  The caller must not hold the vnode's lock.
+ */
 int	pn_sim_vgone(struct pn_sim *sim, struct pn_vnode *vp);
 void	pn_sim_vlock(struct pn_sim *sim, struct pn_vnode *vp);
 void	pn_sim_vunlock(struct pn_sim *sim, struct pn_vnode *vp);

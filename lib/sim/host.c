@@ -279,8 +279,12 @@ pn_sim_curcred(void)
 	cur_cred.cr_uid = (uint32_t)getuid();
 	cur_cred.cr_gid = (uint32_t)getgid();
 	n = getgroups(64, g);
-	if (n < 0)
-		n = 0;
+	if (n < 0) {
+		/* More than we keep: say how many, so the core refuses it. */
+		n = getgroups(0, NULL);
+		cur_cred.cr_ngroups = n < 0 ? 0 : (size_t)n;
+		return &cur_cred;
+	}
 	for (i = 0; i < n; i++)
 		cur_cred.cr_groups[i] = (uint32_t)g[i];
 	cur_cred.cr_ngroups = (size_t)n;
@@ -303,7 +307,8 @@ h_cred_get(void *host, const struct pn_cred *cred, uint32_t *uid,
 
 	*uid = cred->cr_uid;
 	*gid = cred->cr_gid;
-	for (i = 0; i < cred->cr_ngroups && i < maxgroups; i++)
+	for (i = 0; i < cred->cr_ngroups && i < maxgroups &&
+	    i < sizeof(cred->cr_groups) / sizeof(cred->cr_groups[0]); i++)
 		groups[i] = cred->cr_groups[i];
 	*ngroups = cred->cr_ngroups;
 	return 0;

@@ -151,18 +151,19 @@ pn_sim_unmount(struct pn_sim *sim, bool force)
 	(void)sim_flush(sim, true, NULL);	/* nothing can be left */
 	pn_pool_stats(mp, &sim->s_finalpool);
 	if ((error = pn_mount_destroy(mp)) != PN_OK) {
+		/* Something is still held: keep the mount, dying, for stats. */
 		sim_log(sim, PN_LOG_ERR, "pn_mount_destroy: %s",
 		    pn_strerror(error));
-		return error;	/* the mount stays dying: calls get PN_ENXIO */
+	} else {
+		pthread_mutex_lock(&sim->s_listlock);
+		sim->s_mp = NULL;
+		pthread_mutex_unlock(&sim->s_listlock);
 	}
-	pthread_mutex_lock(&sim->s_listlock);
-	sim->s_mp = NULL;
-	pthread_mutex_unlock(&sim->s_listlock);
 	pthread_mutex_lock(&sim->s_gatelock);
 	sim->s_unmounted = true;
 	pthread_cond_broadcast(&sim->s_gatecv);
 	pthread_mutex_unlock(&sim->s_gatelock);
-	return PN_OK;
+	return error;
 
 reopen:
 	pthread_mutex_lock(&sim->s_gatelock);
@@ -189,7 +190,7 @@ pn_sim_fini(struct pn_sim *sim)
 	pthread_mutex_lock(&sim->s_listlock);
 	left = sim->s_numvnodes;
 	pthread_mutex_unlock(&sim->s_listlock);
-	if (left > 0)
+	if (left > 0 || sim->s_mp != NULL)
 		return PN_EBUSY;	/* dead vnodes still referenced */
 	sim_aio_stop(sim);
 	srv_attach(sim->s_srv, false);

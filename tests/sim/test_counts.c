@@ -5,6 +5,8 @@
  *
  * Synthetic tree, fan-out 4: /d1 and /d2 are directories, /d1/d5 too.
  */
+#include <unistd.h>
+
 #include "simtest.h"
 
 #define EXPECT(st, f, v) do {						\
@@ -149,9 +151,48 @@ misbehaving_server(void)
 	CHECK_OK(pn_sim_server_destroy(srv));
 }
 
+/* Credentials, caller ids, the clock and the metadata cache through the sim. */
+static void
+host_services(void)
+{
+	struct pn_sim_server *srv;
+	struct pn_metacache mc;
+	struct pn_kcred kc;
+	struct pn_kcid kid;
+	struct pn_vnode *vp;
+	struct pn_node *pn;
+	struct pn_sim *sim;
+	uint32_t uid;
+	char buf[16];
+	size_t resid;
+
+	sim = simtest_mount(100, 4, 100, PN_SIM_NAMECACHE, &srv);
+	CHECK_OK(pn_credcvt(pn_sim_mount(sim), &kc, pn_sim_curcred()));
+	CHECK_OK(pn_cred_getuid(&kc, &uid));
+	CHECK(uid == (uint32_t)getuid());
+	CHECK(pn_cred_hasgroup(&kc, (uint32_t)getgid()) ||
+	    kc.pkcr_uuc.cr_gid == (uint32_t)getgid());
+	CHECK_OK(pn_cidcvt(pn_sim_mount(sim), &kid, pn_sim_curcaller()));
+	CHECK(kid.pkcid_type == PN_CID_TYPE_REAL);
+	CHECK(kid.pkcid_pid == (int32_t)getpid());
+	CHECK(kid.pkcid_lwpid == (int32_t)gettid());
+
+	CHECK_OK(pn_sim_namei(sim, "/d1/d6/f25", &vp));
+	CHECK_OK(pn_sim_read(sim, vp, 0, buf, sizeof(buf), &resid));
+	CHECK(resid < sizeof(buf));
+	CHECK(buf[0] == (char)pn_sim_synthetic_byte(
+	    pn_sim_vnode_cookie(sim, vp), 0));
+	pn = pn_vnode2node(pn_sim_mount(sim), vp);
+	CHECK_OK(pn_metacache_take(pn, &mc));
+	CHECK((mc.mc_flags & PN_UPDATE_ATIME) && mc.mc_atime.tv_sec > 0);
+	CHECK_OK(pn_sim_vrele(sim, vp));
+	simtest_done(sim, srv);
+}
+
 int
 main(void)
 {
+	host_services();
 	walk_twice_then_drain();
 	pressure();
 	vgone_in_use();
