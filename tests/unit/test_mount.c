@@ -547,6 +547,53 @@ drained_mount_refuses(void **state)
 	assert_int_equal(th_reclaim(&u->h, old), PN_OK);
 }
 
+struct getter {
+	struct ut	*u;
+	atomic_int	 done;
+	int		 error;
+};
+
+static void *
+get_blocked(void *arg)
+{
+	struct getter *g = arg;
+	struct pn_vnode *vp = NULL;
+
+	g->error = pn_getvnode(g->u->mp, 30, PN_VREG, 0, 0, &vp);
+	if (g->error == PN_OK)
+		th_vrele(&g->u->h, vp);
+	atomic_store(&g->done, 1);
+	return NULL;
+}
+
+/*
+ * A caller waiting for a node to finish its reclaim learns of the unmount
+ * when pn_mp_drain starts it, not only when the reclaim ends.
+ */
+static void
+drain_wakes_waiters(void **state)
+{
+	struct ut *u = *state;
+	struct getter g = { .u = u };
+	struct pn_vnode *vp = ut_get(u, 30, PN_VREG);
+	pthread_t t;
+	int i;
+
+	th_vrele(&u->h, vp);
+	th_reclaim_begin(&u->h, vp);
+	assert_int_equal(pthread_create(&t, NULL, get_blocked, &g), 0);
+	usleep(20000);
+	assert_int_equal(atomic_load(&g.done), 0);	/* waits for the reclaim */
+	assert_int_equal(pn_mp_drain(u->mp), PN_OK);
+	for (i = 0; i < 200 && atomic_load(&g.done) == 0; i++)
+		usleep(5000);
+	assert_int_equal(atomic_load(&g.done), 1);
+	assert_int_equal(th_reclaim_finish(&u->h, vp), PN_OK);
+	assert_int_equal(pthread_join(t, NULL), 0);
+	assert_int_equal(g.error, PN_ENXIO);
+	assert_int_equal(atomic_load(&u->h.h_valloc), 1);
+}
+
 /* ---- the host's mount_dying op ---- */
 
 static atomic_int dying_calls;
@@ -665,6 +712,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(drain_waits_for_users,
 		    ut_setup, ut_teardown),
 		cmocka_unit_test_setup_teardown(drained_mount_refuses,
+		    ut_setup, ut_teardown),
+		cmocka_unit_test_setup_teardown(drain_wakes_waiters,
 		    ut_setup, ut_teardown),
 		cmocka_unit_test_setup_teardown(host_mount_dying,
 		    dying_setup, ut_teardown),
