@@ -3,8 +3,9 @@
  * plain functions (CMocka's expect_function_call / check_expected /
  * will_return).  Memory and locks are real and unchecked; every vnode
  * operation is a strict expectation, so an extra, missing or reordered
- * host call fails the test.  The mocks the host interface says are called
- * with no core lock held also check that.
+ * host call fails the test.  The vnode operations, the node hooks and
+ * namecache_enter also check that no core lock is held (host.h's locking
+ * contract).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -159,6 +160,7 @@ m_vnode_get(void *host, struct pn_vnode *vp)
 {
 	(void)host;
 	function_called();
+	assert_int_equal(locks_held, 0);
 	check_expected_ptr(vp);
 	return mock_type(int);
 }
@@ -168,6 +170,7 @@ m_vnode_rele(void *host, struct pn_vnode *vp)
 {
 	(void)host;
 	function_called();
+	assert_int_equal(locks_held, 0);
 	check_expected_ptr(vp);
 }
 
@@ -176,6 +179,7 @@ m_vnode_setdata(void *host, struct pn_vnode *vp, struct pn_node *pn)
 {
 	(void)host;
 	function_called();
+	assert_int_equal(locks_held, 0);
 	check_expected_ptr(vp);
 	check_expected_ptr(pn);
 	vp->data = pn;
@@ -185,6 +189,7 @@ static struct pn_node *
 m_vnode_getdata(void *host, struct pn_vnode *vp)
 {
 	(void)host;
+	assert_int_equal(locks_held, 0);
 	return vp->data;
 }
 
@@ -193,6 +198,7 @@ m_vnode_setsize(void *host, struct pn_vnode *vp, int64_t size)
 {
 	(void)host;
 	function_called();
+	assert_int_equal(locks_held, 0);
 	check_expected_ptr(vp);
 	check_expected(size);
 	vp->size = size;
@@ -210,6 +216,7 @@ m_vnode_attach(void *host, struct pn_vnode *vp)
 {
 	(void)host;
 	function_called();
+	assert_int_equal(locks_held, 0);
 	check_expected_ptr(vp);
 	return mock_type(int);
 }
@@ -227,6 +234,7 @@ m_vnode_setops(void *host, struct pn_vnode *vp, unsigned kind)
 {
 	(void)host;
 	function_called();
+	assert_int_equal(locks_held, 0);
 	check_expected_ptr(vp);
 	check_expected(kind);
 }
@@ -237,6 +245,7 @@ m_vnode_checkalias(void *host, struct pn_vnode *vp, uint64_t rdev,
 {
 	(void)host;
 	function_called();
+	assert_int_equal(locks_held, 0);
 	check_expected_ptr(vp);
 	check_expected(rdev);
 	*aliasp = mock_ptr_type(struct pn_vnode *);
