@@ -547,6 +547,28 @@ drained_mount_refuses(void **state)
 	assert_int_equal(th_reclaim(&u->h, old), PN_OK);
 }
 
+/* On a dying mount an existing root is still handed out; none is built. */
+static void
+drained_mount_keeps_root(void **state)
+{
+	struct ut *u = *state;
+	struct pn_vnode *root, *vp;
+
+	assert_int_equal(pn_makeroot(u->mp, &root), PN_OK);
+	th_vrele(&u->h, root);
+	assert_int_equal(pn_mp_drain(u->mp), PN_OK);
+	assert_int_equal(pn_makeroot(u->mp, &vp), PN_OK);
+	assert_ptr_equal(vp, root);
+	th_vrele(&u->h, vp);
+	assert_int_equal(pn_cookie2vnode(u->mp, UT_ROOT, 0, &vp), PN_OK);
+	assert_ptr_equal(vp, root);
+	th_vrele(&u->h, vp);
+	assert_int_equal(th_reclaim(&u->h, root), PN_OK);
+	assert_int_equal(pn_makeroot(u->mp, &vp), PN_ENXIO);
+	assert_null(vp);
+	assert_int_equal(atomic_load(&u->h.h_valloc), 1);
+}
+
 struct getter {
 	struct ut	*u;
 	atomic_int	 done;
@@ -712,6 +734,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(drain_waits_for_users,
 		    ut_setup, ut_teardown),
 		cmocka_unit_test_setup_teardown(drained_mount_refuses,
+		    ut_setup, ut_teardown),
+		cmocka_unit_test_setup_teardown(drained_mount_keeps_root,
 		    ut_setup, ut_teardown),
 		cmocka_unit_test_setup_teardown(drain_wakes_waiters,
 		    ut_setup, ut_teardown),
