@@ -339,6 +339,9 @@ w_clock_now(void *host, struct pn_timespec *ts)
 		W(host)->inner.clock_now(W(host)->ih, ts);
 }
 
+static void w_log(void *, int, const char *, ...)
+    __attribute__((format(printf, 3, 4)));
+
 static void
 w_log(void *host, int level, const char *fmt, ...)
 {
