@@ -31,12 +31,14 @@
  * of a DEAD node returns it to the pool.  Releasing an unreferenced node,
  * or a live node's last reference, is reported and refused.
  *
- * Lookups run lock-free (table.c) and pin the node they find: a pin
- * counts in the state word, is refused unless the node is ACTIVE, and is
- * held only while the lookup re-checks the cookie and takes the vnode
- * reference.  putvnode waits until no pin remains after marking the node
- * DEAD, so a lookup never calls vnode_get on a vnode the host may free,
- * and never returns a vnode being reclaimed.
+ * Lookups run lock-free (table.c) inside a read section that announces
+ * the cookie looked up.  Taking a node out of the table waits for the read
+ * sections announcing its cookie, and putvnode marks the node DEAD before
+ * that; so a lookup that finds an ACTIVE node may call vnode_get on its
+ * vnode, which the host cannot free before putvnode returns, and the host
+ * refuses a vnode being reclaimed.  Node walks pin instead: a pin counts
+ * in the state word, is refused unless the node is ACTIVE, and putvnode
+ * waits until no pin remains.
  */
 #include "pn_impl.h"
 
@@ -107,49 +109,38 @@ static enum found
 lookup(struct pn_mount *mp, pn_cookie_t c, struct pn_vnode **vpp,
     struct pn_node **dyingp, uint64_t *dyinggen, int *errorp)
 {
+	uint64_t h = pn_cookie_hash(c);
 	struct pn_node *pn;
 	struct pn_vnode *vp;
 	enum found f;
-	uint32_t st;
 	unsigned rs;
 	int error;
 
-	rs = pn_read_enter(mp);
-	for (;;) {
-		pn = pn_table_find(mp, c);
-		if (pn == NULL) {
-			f = F_NONE;
-			break;
-		}
-		if (!pn_node_pin(pn, &st)) {
-			if (atomic_load_explicit(&pn->pn_cookie,
-			    memory_order_relaxed) != c || st == PN_ST_FREE)
-				continue;	/* reused or freed: look again */
-			f = F_BUSY;
-			break;
-		}
-		if (atomic_load_explicit(&pn->pn_cookie,
-		    memory_order_relaxed) != c) {
-			pn_node_unpin(pn);
-			continue;
-		}
+	/*
+	 * The read section announces c: until it ends, a node found with
+	 * cookie c can be neither removed for good nor reused (table.c), so
+	 * its state and vnode are its own and need no pin.
+	 */
+	rs = pn_read_enter_tag(mp, pn_read_tag(h));
+	pn = pn_table_find_hash(mp, c, h);
+	if (pn == NULL) {
+		f = F_NONE;
+	} else if (pn_node_state(pn) != PN_ST_ACTIVE) {
+		f = F_BUSY;
+	} else {
 		vp = atomic_load_explicit(&pn->pn_vp, memory_order_relaxed);
 		error = mp->mnt_ops.vnode_get(mp->mnt_host, vp);
-		if (error == PN_ENOENT) {
-			*dyingp = pn;
-			*dyinggen = pn->pn_gen;
-		}
-		pn_node_unpin(pn);
-		if (error == PN_OK) {
+		if (PN_LIKELY(error == PN_OK)) {
 			*vpp = vp;
 			f = F_VNODE;
 		} else if (error == PN_ENOENT) {
+			*dyingp = pn;
+			*dyinggen = pn->pn_gen;
 			f = F_BUSY;
 		} else {
 			*errorp = error;
 			f = F_ERROR;
 		}
-		break;
 	}
 	pn_read_exit(mp, rs);
 	return f;

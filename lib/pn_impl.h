@@ -35,8 +35,17 @@
 #define PN_ST_ACTIVE	(2u << PN_ST_SHIFT)	/* in the table, vnode usable */
 #define PN_ST_DEAD	(3u << PN_ST_SHIFT)	/* reclaim begun; leaving the table */
 
+/*
+ * Nodes are PN_NODE_ALIGN-aligned (pool.c aligns its slabs' node arrays):
+ * the hot fields a lookup reads -- word, cookie, vnode -- never straddle a
+ * cache line, and the table keeps a hash tag in a node pointer's low bits.
+ */
+#define PN_TAG_BITS	5
+#define PN_NODE_ALIGN	(1u << PN_TAG_BITS)
+
 struct pn_node {
-	_Atomic uint32_t		pn_word;	/* state | pins */
+	/* read by lookups: keep first */
+	_Alignas(PN_NODE_ALIGN) _Atomic uint32_t pn_word; /* state | pins */
 	_Atomic uint32_t		pn_refs;	/* vnode + outstanding requests */
 	_Atomic uint64_t		pn_cookie;	/* read by lock-free lookups */
 	_Atomic(struct pn_vnode *)	pn_vp;		/* NULL once reclaimed */
@@ -58,7 +67,7 @@ struct pn_node {
 struct pn_slab {
 	struct pn_slab		*sl_next;
 	size_t			 sl_bytes;
-	struct pn_node		 sl_nodes[];
+	struct pn_node		*sl_nodes;	/* PN_NODE_ALIGN-aligned, inside the slab */
 };
 
 struct pn_pool {
@@ -77,22 +86,32 @@ struct pn_pool {
 
 /* ---- cookie table (table.c) ---- */
 
+/*
+ * A slot holds a node pointer with PN_TAG_BITS of its cookie's hash in the
+ * low bits, or 0.  A probe compares tags first and dereferences only the
+ * nodes whose tag matches.
+ */
+#define PN_TAG_MASK	((uintptr_t)PN_NODE_ALIGN - 1)
+
 struct pn_tab {
 	size_t				 t_mask;	/* slots - 1 */
 	size_t				 t_bytes;
-	_Atomic(struct pn_node *)	 t_slot[];
+	_Atomic uintptr_t		 t_slot[];
 };
 
-#define PN_RSHARDS	32
-
 /*
- * Hot fields are kept a cache line apart by padding rather than by
- * alignment, since host memory is only max_align_t aligned: with a 64-byte
- * stride no two shards ever share a line, wherever the mount starts.
+ * Read slots: a read section holds one.  The word is a sequence number
+ * (odd while held) and the tag of the cookie the holder looks up (0: any).
+ * Kept a cache line apart by padding rather than by alignment, since host
+ * memory is only max_align_t aligned: with a 64-byte stride no two slots
+ * ever share a line, wherever the mount starts.
  */
-struct pn_rshard {
-	_Atomic uint32_t	 rs_count[2];	/* readers, by grace-period phase */
-	char			 rs_pad[PN_CACHELINE - 2 * sizeof(uint32_t)];
+#define PN_RSLOTS	32
+#define PN_RSLOT_BITS	5	/* log2(PN_RSLOTS) */
+
+struct pn_rslot {
+	_Atomic uint64_t	 rs_word;	/* seq << 32 | tag */
+	char			 rs_pad[PN_CACHELINE - sizeof(uint64_t)];
 };
 
 struct pn_table {
@@ -100,12 +119,11 @@ struct pn_table {
 	/* read by every lookup; written rarely */
 	_Atomic(struct pn_tab *) tb_cur;
 	_Atomic uint32_t	 tb_seq;	/* odd while entries move */
-	_Atomic uint32_t	 tb_phase;	/* read sections count in [phase & 1] */
 	char			 tb_pad1[PN_CACHELINE];
 	/* writers: the mount lock */
 	size_t			 tb_count;
 	uint64_t		 tb_resizes;
-	struct pn_rshard	 tb_readers[PN_RSHARDS];
+	struct pn_rslot		 tb_readers[PN_RSLOTS];
 };
 
 /* ---- mount ---- */
@@ -176,6 +194,120 @@ pn_h_held(struct pn_mount *mp, struct pn_lock *lk)
 	return mp->mnt_ops.lock_held(mp->mnt_host, lk) != 0;
 }
 
+/* ---- the lookup fast path (table.c), inline ---- */
+
+unsigned pn_read_enter_slow(struct pn_mount *, uint32_t, unsigned);
+
+/* murmur3's 64-bit finalizer: every cookie bit reaches every hash bit. */
+static inline uint64_t
+pn_cookie_hash(pn_cookie_t c)
+{
+	c ^= c >> 33;
+	c *= UINT64_C(0xff51afd7ed558ccd);
+	c ^= c >> 33;
+	c *= UINT64_C(0xc4ceb9fe1a85ec53);
+	c ^= c >> 33;
+	return c;
+}
+
+/* The slot tag of a hash: its top bits (the index uses the low ones). */
+static inline uintptr_t
+pn_slot_tag(uint64_t h)
+{
+	return (uintptr_t)(h >> (64 - PN_TAG_BITS));
+}
+
+/* The read-slot tag of a hash: never 0, which stands for any cookie. */
+static inline uint32_t
+pn_read_tag(uint64_t h)
+{
+	return (uint32_t)(h >> 32) | 1;
+}
+
+/*
+ * Enter a read section announcing the cookie (tag) looked up: claim a read
+ * slot, picked by the stack address so that threads seldom meet, with one
+ * sequentially consistent compare-and-swap.  The answer goes to
+ * pn_read_exit.
+ */
+static inline unsigned
+pn_read_enter_tag(struct pn_mount *mp, uint32_t tag)
+{
+	uintptr_t a = (uintptr_t)__builtin_frame_address(0);
+	unsigned s = (unsigned)(((uint64_t)(a >> 16) *
+	    UINT64_C(0x9e3779b97f4a7c15)) >> (64 - PN_RSLOT_BITS));
+	_Atomic uint64_t *p = &mp->mnt_table.tb_readers[s].rs_word;
+	uint64_t w = atomic_load_explicit(p, memory_order_relaxed);
+
+	if (PN_LIKELY((w & ((uint64_t)1 << 32)) == 0) &&
+	    PN_LIKELY(atomic_compare_exchange_strong_explicit(p, &w,
+	    ((w >> 32) + 1) << 32 | tag, memory_order_seq_cst,
+	    memory_order_relaxed)))
+		return s;
+	return pn_read_enter_slow(mp, tag, s);
+}
+
+static inline unsigned
+pn_read_enter(struct pn_mount *mp)
+{
+	return pn_read_enter_tag(mp, 0);
+}
+
+/* Leave: one release store, bumping the sequence to even. */
+static inline void
+pn_read_exit(struct pn_mount *mp, unsigned s)
+{
+	_Atomic uint64_t *p = &mp->mnt_table.tb_readers[s].rs_word;
+
+	atomic_store_explicit(p, atomic_load_explicit(p, memory_order_relaxed) +
+	    ((uint64_t)1 << 32), memory_order_release);
+}
+
+/*
+ * The node whose cookie is c (hash h), or NULL.  Caller is in a read
+ * section.  A miss is confirmed against the table's sequence count: an
+ * entry moved by a concurrent removal is never reported missing.
+ */
+static inline struct pn_node *
+pn_table_find_hash(struct pn_mount *mp, pn_cookie_t c, uint64_t h)
+{
+	struct pn_table *tb = &mp->mnt_table;
+	uintptr_t tag = pn_slot_tag(h);
+
+	for (;;) {
+		uint32_t s0 = atomic_load_explicit(&tb->tb_seq,
+		    memory_order_acquire);
+		struct pn_tab *t = atomic_load_explicit(&tb->tb_cur,
+		    memory_order_seq_cst);
+		size_t i = (size_t)h & t->t_mask;
+		uintptr_t e;
+
+		while ((e = atomic_load_explicit(&t->t_slot[i],
+		    memory_order_seq_cst)) != 0) {
+			if ((e & PN_TAG_MASK) == tag) {
+				struct pn_node *pn = (struct pn_node *)(e &
+				    ~PN_TAG_MASK);
+
+				if (atomic_load_explicit(&pn->pn_cookie,
+				    memory_order_relaxed) == c)
+					return pn;
+			}
+			i = (i + 1) & t->t_mask;
+		}
+		atomic_thread_fence(memory_order_acquire);
+		if ((s0 & 1) == 0 && atomic_load_explicit(&tb->tb_seq,
+		    memory_order_relaxed) == s0)
+			return NULL;
+		pn_h_yield(mp);
+	}
+}
+
+static inline struct pn_node *
+pn_table_find(struct pn_mount *mp, pn_cookie_t c)
+{
+	return pn_table_find_hash(mp, c, pn_cookie_hash(c));
+}
+
 /* ---- cross-file internals ---- */
 
 /* pool.c */
@@ -191,10 +323,7 @@ size_t	pn_pool_slab_nodes(void);
 /* table.c */
 int	pn_table_init(struct pn_mount *, size_t);
 void	pn_table_fini(struct pn_mount *);
-unsigned pn_read_enter(struct pn_mount *);
-void	pn_read_exit(struct pn_mount *, unsigned);
 void	pn_read_synchronize(struct pn_mount *);
-struct pn_node *pn_table_find(struct pn_mount *, pn_cookie_t);
 struct pn_node *pn_table_find_locked(struct pn_mount *, pn_cookie_t);
 int	pn_table_insert(struct pn_mount *, struct pn_node *);
 void	pn_table_remove(struct pn_mount *, struct pn_node *);

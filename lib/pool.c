@@ -23,10 +23,12 @@ pn_pool_slab_nodes(void)
 	return PN_SLAB_NODES;
 }
 
+/* The header, room to align the node array, the nodes. */
 static size_t
 slab_bytes(void)
 {
-	return sizeof(struct pn_slab) + PN_SLAB_NODES * sizeof(struct pn_node);
+	return sizeof(struct pn_slab) + PN_NODE_ALIGN - 1 +
+	    PN_SLAB_NODES * sizeof(struct pn_node);
 }
 
 int
@@ -63,6 +65,8 @@ slab_add(struct pn_mount *mp)
 		return PN_ENOMEM;
 	__builtin_memset(sl, 0, slab_bytes());
 	sl->sl_bytes = slab_bytes();
+	sl->sl_nodes = (struct pn_node *)(((uintptr_t)(sl + 1) +
+	    PN_NODE_ALIGN - 1) & ~(uintptr_t)(PN_NODE_ALIGN - 1));
 	for (i = PN_SLAB_NODES; i-- > 0;) {
 		struct pn_node *pn = &sl->sl_nodes[i];
 

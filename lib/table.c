@@ -1,32 +1,47 @@
 /*
  * table.c -- the cookie table: open addressing with linear probing over
- * node pointers, lock-free lookups, one writer at a time.
+ * tagged node pointers, lock-free lookups, one writer at a time.
  *
- * Readers (pn_table_find) take no lock.  They run inside a read section
- * (pn_read_enter/exit): a counter in one of PN_RSHARDS cache-line-sized
- * shards, picked by the reader's stack address so that threads seldom
- * share one.  Writers hold the mount lock.
+ * Slots.  A slot holds a node pointer with PN_TAG_BITS of the cookie's
+ * hash in its low bits (nodes are PN_NODE_ALIGN-aligned), or 0.  A probe
+ * compares the tag first, so a lookup dereferences almost only the node
+ * it is looking for, and a miss almost none.
  *
- * A grace period (pn_read_synchronize) flips the phase that new read
- * sections count in, then waits for the old phase's counters to drain.
- * New readers never count in the drained phase, so a steady stream of
- * lookups cannot starve it.  A reader that read the old phase but counts
- * only after the waiter saw zero is safe: its increment and the waiter's
- * scan are sequentially consistent, so it sees everything published
- * before the grace period began.
+ * Read sections.  Readers (pn_table_find*, inline in pn_impl.h) take no
+ * lock.  They run inside a read section: the reader claims one of
+ * PN_RSLOTS cache-line-sized read slots, picked by its stack address so
+ * that threads seldom meet, with one compare-and-swap that makes the
+ * slot's sequence number odd and records a tag of the cookie it looks up;
+ * leaving is one release store that makes the sequence even.  A slot
+ * another reader holds is skipped for the next one.  Writers hold the
+ * mount lock.
  *
+ * - A grace period (pn_read_synchronize) waits until every slot that was
+ *   held when it began has changed its sequence number.  A steady stream
+ *   of readers cannot starve it: any new claim changes the number.
+ * - Removing a node waits the same way, but only for the slots that
+ *   announce the node's cookie (or any cookie).  Once pn_table_remove
+ *   returns, no read section that could have found the node is left.  So
+ *   a reader that finds a node with its cookie may use it -- read its
+ *   state and vnode, call the host's vnode_get -- without pinning it: the
+ *   node can be neither reclaimed nor reused before the reader leaves.
  * - Insert fills an empty slot with a release store.  A reader that misses
  *   a node being inserted concurrently is simply ordered before the insert.
  * - Remove uses backward-shift deletion (no tombstones, so the table never
  *   needs a same-size rehash).  Shifting can hide an entry from a reader
  *   for a moment, so removal brackets its moves with a sequence count and
  *   a reader confirms every miss against it: a miss is only reported when
- *   no removal overlapped the probe.  Hits need no confirmation: the
- *   caller pins the node and re-checks its cookie (node.c).
+ *   no removal overlapped the probe.
  * - Growth builds a doubled array while lookups go on in the old one
- *   (writers wait), publishes it, waits for a read grace period -- every
- *   read section that might still see the old array has ended -- and frees
- *   the old one.  Lookups never wait for growth.
+ *   (writers wait), publishes it, waits for a grace period and frees the
+ *   old one.  Lookups never wait for growth.
+ *
+ * Ordering: a reader's claim is a sequentially consistent read-modify-
+ * write and its loads of the array pointer and the slots are sequentially
+ * consistent (plain loads on x86 and ARMv8); a writer publishes, then
+ * issues a sequentially consistent fence before it reads the read slots.
+ * Either the writer sees the claim and waits, or the reader sees what the
+ * writer published (the new array, the removal).
  *
  * The grace period is also what lets the pool give slabs back (pool.c).
  */
@@ -34,67 +49,59 @@
 
 #define MIN_SLOTS	16
 
-/* murmur3's 64-bit finalizer: every cookie bit reaches the low bits. */
-static inline uint64_t
-cookie_hash(pn_cookie_t c)
-{
-	c ^= c >> 33;
-	c *= UINT64_C(0xff51afd7ed558ccd);
-	c ^= c >> 33;
-	c *= UINT64_C(0xc4ceb9fe1a85ec53);
-	c ^= c >> 33;
-	return c;
-}
+_Static_assert(PN_RSLOTS == 1u << PN_RSLOT_BITS, "PN_RSLOT_BITS");
+_Static_assert(PN_NODE_ALIGN >= 2 && sizeof(struct pn_node) %
+    PN_NODE_ALIGN == 0, "node alignment");
 
 /* ---- read sections ---- */
 
-/* Enter a read section; the answer (shard and phase) goes to exit. */
+#define SEQ_HELD	((uint64_t)1 << 32)	/* low bit of the sequence */
+
+/* The home slot was held: try the others, then wait for one. */
 unsigned
-pn_read_enter(struct pn_mount *mp)
+pn_read_enter_slow(struct pn_mount *mp, uint32_t tag, unsigned s)
 {
-	uintptr_t a = (uintptr_t)__builtin_frame_address(0);
-	unsigned s, ph;
+	unsigned tries;
 
-	s = (unsigned)(((uint64_t)(a >> 16) * UINT64_C(0x9e3779b97f4a7c15)) >>
-	    59) & (PN_RSHARDS - 1);
-	ph = atomic_load_explicit(&mp->mnt_table.tb_phase,
-	    memory_order_relaxed) & 1;
-	atomic_fetch_add_explicit(&mp->mnt_table.tb_readers[s].rs_count[ph],
-	    1, memory_order_seq_cst);
-	return s << 1 | ph;
+	for (tries = 1;; tries++) {
+		_Atomic uint64_t *p = &mp->mnt_table.tb_readers[s].rs_word;
+		uint64_t w = atomic_load_explicit(p, memory_order_relaxed);
+
+		if ((w & SEQ_HELD) == 0 && atomic_compare_exchange_strong_explicit(
+		    p, &w, ((w >> 32) + 1) << 32 | tag, memory_order_seq_cst,
+		    memory_order_relaxed))
+			return s;
+		s = (s + 1) & (PN_RSLOTS - 1);
+		if (tries % PN_RSLOTS == 0)
+			pn_h_yield(mp);
+	}
 }
 
-void
-pn_read_exit(struct pn_mount *mp, unsigned rs)
+/* Wait for the read slots held now whose tag is tag (any when 0, or 0). */
+static void
+read_wait(struct pn_mount *mp, uint32_t tag)
 {
-	atomic_fetch_sub_explicit(
-	    &mp->mnt_table.tb_readers[rs >> 1].rs_count[rs & 1], 1,
-	    memory_order_release);
+	size_t s;
+
+	atomic_thread_fence(memory_order_seq_cst);
+	for (s = 0; s < PN_RSLOTS; s++) {
+		_Atomic uint64_t *p = &mp->mnt_table.tb_readers[s].rs_word;
+		uint64_t w = atomic_load_explicit(p, memory_order_seq_cst);
+
+		if ((w & SEQ_HELD) == 0)
+			continue;
+		if (tag != 0 && (uint32_t)w != 0 && (uint32_t)w != tag)
+			continue;
+		while (atomic_load_explicit(p, memory_order_seq_cst) == w)
+			pn_h_yield(mp);
+	}
 }
 
-/*
- * Wait until every read section begun before the call has ended.  Mount
- * lock held, so grace periods never overlap: the two rounds drain one
- * phase each.
- */
+/* Wait until every read section begun before the call has ended. */
 void
 pn_read_synchronize(struct pn_mount *mp)
 {
-	struct pn_table *tb = &mp->mnt_table;
-	unsigned ph, round;
-	size_t s;
-
-	PN_ASSERT(mp, pn_h_held(mp, mp->mnt_lock));
-	atomic_thread_fence(memory_order_seq_cst);
-	for (round = 0; round < 2; round++) {
-		ph = atomic_fetch_add_explicit(&tb->tb_phase, 1,
-		    memory_order_seq_cst) & 1;
-		for (s = 0; s < PN_RSHARDS; s++)
-			while (atomic_load_explicit(
-			    &tb->tb_readers[s].rs_count[ph],
-			    memory_order_seq_cst) != 0)
-				pn_h_yield(mp);
-	}
+	read_wait(mp, 0);
 }
 
 /* ---- arrays ---- */
@@ -112,7 +119,7 @@ tab_alloc(struct pn_mount *mp, size_t nslots)
 	t->t_mask = nslots - 1;
 	t->t_bytes = bytes;
 	for (i = 0; i < nslots; i++)
-		atomic_init(&t->t_slot[i], NULL);
+		atomic_init(&t->t_slot[i], 0);
 	return t;
 }
 
@@ -123,11 +130,24 @@ cur_locked(struct pn_mount *mp)
 	    memory_order_relaxed);
 }
 
+static inline struct pn_node *
+slot_node(uintptr_t e)
+{
+	return (struct pn_node *)(e & ~PN_TAG_MASK);
+}
+
+static inline uint64_t
+node_hash(const struct pn_node *pn)
+{
+	return pn_cookie_hash(atomic_load_explicit(&pn->pn_cookie,
+	    memory_order_relaxed));
+}
+
 int
 pn_table_init(struct pn_mount *mp, size_t hint)
 {
 	struct pn_tab *t;
-	size_t n = MIN_SLOTS;
+	size_t n = MIN_SLOTS, s;
 
 	/* Room for hint entries at most 3/4 full, within a sane bound. */
 	while (n / 4 * 3 < hint && n < ((size_t)1 << 40))
@@ -137,6 +157,8 @@ pn_table_init(struct pn_mount *mp, size_t hint)
 		return PN_ENOMEM;
 	atomic_init(&mp->mnt_table.tb_cur, t);
 	atomic_init(&mp->mnt_table.tb_seq, 0);
+	for (s = 0; s < PN_RSLOTS; s++)
+		atomic_init(&mp->mnt_table.tb_readers[s].rs_word, 0);
 	return PN_OK;
 }
 
@@ -151,53 +173,21 @@ pn_table_fini(struct pn_mount *mp)
 
 /* ---- lookups ---- */
 
-/*
- * The node whose cookie is c, or NULL.  Caller is in a read section; the
- * answer is a candidate only, to be pinned and checked (node.c).
- */
-struct pn_node *
-pn_table_find(struct pn_mount *mp, pn_cookie_t c)
-{
-	struct pn_table *tb = &mp->mnt_table;
-	uint64_t h = cookie_hash(c);
-
-	for (;;) {
-		uint32_t s0 = atomic_load_explicit(&tb->tb_seq,
-		    memory_order_acquire);
-		struct pn_tab *t = atomic_load_explicit(&tb->tb_cur,
-		    memory_order_acquire);
-		size_t i = (size_t)h & t->t_mask;
-		struct pn_node *pn;
-
-		while ((pn = atomic_load_explicit(&t->t_slot[i],
-		    memory_order_acquire)) != NULL) {
-			if (atomic_load_explicit(&pn->pn_cookie,
-			    memory_order_relaxed) == c)
-				return pn;
-			i = (i + 1) & t->t_mask;
-		}
-		atomic_thread_fence(memory_order_acquire);
-		if ((s0 & 1) == 0 && atomic_load_explicit(&tb->tb_seq,
-		    memory_order_relaxed) == s0)
-			return NULL;
-		pn_h_yield(mp);
-	}
-}
-
 /* Exact lookup for writers.  Mount lock held. */
 struct pn_node *
 pn_table_find_locked(struct pn_mount *mp, pn_cookie_t c)
 {
 	struct pn_tab *t = cur_locked(mp);
-	size_t i = (size_t)cookie_hash(c) & t->t_mask;
-	struct pn_node *pn;
+	uint64_t h = pn_cookie_hash(c);
+	uintptr_t tag = pn_slot_tag(h), e;
+	size_t i = (size_t)h & t->t_mask;
 
 	PN_ASSERT(mp, pn_h_held(mp, mp->mnt_lock));
-	while ((pn = atomic_load_explicit(&t->t_slot[i],
-	    memory_order_relaxed)) != NULL) {
-		if (atomic_load_explicit(&pn->pn_cookie,
-		    memory_order_relaxed) == c)
-			return pn;
+	while ((e = atomic_load_explicit(&t->t_slot[i],
+	    memory_order_relaxed)) != 0) {
+		if ((e & PN_TAG_MASK) == tag && atomic_load_explicit(
+		    &slot_node(e)->pn_cookie, memory_order_relaxed) == c)
+			return slot_node(e);
 		i = (i + 1) & t->t_mask;
 	}
 	return NULL;
@@ -208,13 +198,13 @@ pn_table_find_locked(struct pn_mount *mp, pn_cookie_t c)
 static void
 tab_put(struct pn_tab *t, struct pn_node *pn, memory_order mo)
 {
-	size_t i = (size_t)cookie_hash(atomic_load_explicit(&pn->pn_cookie,
-	    memory_order_relaxed)) & t->t_mask;
+	uint64_t h = node_hash(pn);
+	size_t i = (size_t)h & t->t_mask;
 
-	while (atomic_load_explicit(&t->t_slot[i], memory_order_relaxed) !=
-	    NULL)
+	while (atomic_load_explicit(&t->t_slot[i], memory_order_relaxed) != 0)
 		i = (i + 1) & t->t_mask;
-	atomic_store_explicit(&t->t_slot[i], pn, mo);
+	atomic_store_explicit(&t->t_slot[i], (uintptr_t)pn | pn_slot_tag(h),
+	    mo);
 }
 
 static int
@@ -230,11 +220,11 @@ grow(struct pn_mount *mp)
 	if (t == NULL)
 		return PN_ENOMEM;
 	for (i = 0; i < n; i++) {
-		struct pn_node *pn = atomic_load_explicit(&old->t_slot[i],
+		uintptr_t e = atomic_load_explicit(&old->t_slot[i],
 		    memory_order_relaxed);
 
-		if (pn != NULL)
-			tab_put(t, pn, memory_order_relaxed);
+		if (e != 0)
+			tab_put(t, slot_node(e), memory_order_relaxed);
 	}
 	atomic_store_explicit(&tb->tb_cur, t, memory_order_seq_cst);
 	tb->tb_resizes++;
@@ -262,23 +252,26 @@ pn_table_insert(struct pn_mount *mp, struct pn_node *pn)
 	return PN_OK;
 }
 
-/* Unpublish a node, shifting its cluster back over the hole. */
+/*
+ * Unpublish a node, shifting its cluster back over the hole, then wait
+ * for the read sections that may have found it (see the top).
+ */
 void
 pn_table_remove(struct pn_mount *mp, struct pn_node *pn)
 {
 	struct pn_table *tb = &mp->mnt_table;
 	struct pn_tab *t = cur_locked(mp);
+	uint64_t h = node_hash(pn);
 	size_t i, j, k;
 	uint32_t s;
-	struct pn_node *e;
+	uintptr_t e;
 
 	PN_ASSERT(mp, pn_h_held(mp, mp->mnt_lock));
-	i = (size_t)cookie_hash(atomic_load_explicit(&pn->pn_cookie,
-	    memory_order_relaxed)) & t->t_mask;
-	while ((e = atomic_load_explicit(&t->t_slot[i],
+	i = (size_t)h & t->t_mask;
+	while (slot_node(e = atomic_load_explicit(&t->t_slot[i],
 	    memory_order_relaxed)) != pn) {
-		if (e == NULL) {
-			PN_ASSERT(mp, e != NULL);	/* not in the table */
+		if (e == 0) {
+			PN_ASSERT(mp, e != 0);	/* not in the table */
 			return;
 		}
 		i = (i + 1) & t->t_mask;
@@ -289,19 +282,19 @@ pn_table_remove(struct pn_mount *mp, struct pn_node *pn)
 	atomic_thread_fence(memory_order_release);
 	for (j = (i + 1) & t->t_mask;; j = (j + 1) & t->t_mask) {
 		e = atomic_load_explicit(&t->t_slot[j], memory_order_relaxed);
-		if (e == NULL)
+		if (e == 0)
 			break;
-		k = (size_t)cookie_hash(atomic_load_explicit(&e->pn_cookie,
-		    memory_order_relaxed)) & t->t_mask;
+		k = (size_t)node_hash(slot_node(e)) & t->t_mask;
 		/* e may fill the hole unless its home lies in (i, j]. */
 		if (i <= j ? (i < k && k <= j) : (i < k || k <= j))
 			continue;
 		atomic_store_explicit(&t->t_slot[i], e, memory_order_release);
 		i = j;
 	}
-	atomic_store_explicit(&t->t_slot[i], NULL, memory_order_release);
+	atomic_store_explicit(&t->t_slot[i], 0, memory_order_release);
 	atomic_store_explicit(&tb->tb_seq, s + 2, memory_order_release);
 	tb->tb_count--;
+	read_wait(mp, pn_read_tag(h));
 }
 
 /* ---- public statistics ---- */
@@ -317,14 +310,13 @@ pn_table_stats(struct pn_mount *mp, struct pn_table_stats *st)
 	pn_h_enter(mp, mp->mnt_lock);
 	t = cur_locked(mp);
 	for (i = 0; i <= t->t_mask; i++) {
-		struct pn_node *pn = atomic_load_explicit(&t->t_slot[i],
+		uintptr_t e = atomic_load_explicit(&t->t_slot[i],
 		    memory_order_relaxed);
 		size_t home, d;
 
-		if (pn == NULL)
+		if (e == 0)
 			continue;
-		home = (size_t)cookie_hash(atomic_load_explicit(
-		    &pn->pn_cookie, memory_order_relaxed)) & t->t_mask;
+		home = (size_t)node_hash(slot_node(e)) & t->t_mask;
 		d = ((i - home) & t->t_mask) + 1;
 		if (d > longest)
 			longest = d;
