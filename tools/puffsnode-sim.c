@@ -66,7 +66,7 @@ usage(FILE *f)
 "  --mix L,C,R,G,D[,N]  weights of lookup, create, remove, getattr, read\n"
 "                   and rename (default 70,10,5,10,5,0)\n"
 "  --seed N         workload seed (default 1): same seed and thread count,\n"
-"                   same operations\n"
+"                   same operations (with --ops, the same digest)\n"
 "  --no-namecache   run without the name cache\n"
 "  --json           print the report as JSON\n"
 "  --quiet          no progress line\n"

@@ -1,0 +1,1130 @@
+/*
+ * bridge.c -- the FUSE low-level operations of puffsnode-fuse.
+ *
+ * Each request names its nodes by FUSE node id: a simulator vnode, kept
+ * in use by the kernel's lookup count (see bridge.h).  The request's
+ * credential (uid, gid, supplementary groups of the calling process) is
+ * made the thread's simulator credential and converted to wire form with
+ * pn_credcvt() or, for requests that name a component, pn_makecn(); the
+ * server performs the request under it, so the backing kernel checks
+ * permissions.  The name-cache shortcut in LOOKUP checks search
+ * permission itself with pn_access().
+ *
+ * Lookups.  LOOKUP asks the simulator's name cache, else the server for
+ * (cookie, type, size, rdev) and turns the cookie into a vnode with
+ * pn_getvnode(); the server's lookup is recorded on the vnode
+ * (pn_sim_addlookup) and forgotten when the vnode is reclaimed.
+ * CREATE, MKDIR, MKNOD and SYMLINK make their vnode with pn_newnode().
+ * Every entry given to the kernel counts one kernel lookup of its node
+ * id and carries the node's generation (pn_node_gen), so that a node id
+ * or cookie reused later is told apart by the kernel.
+ *
+ * Metadata cache.  READ marks the access time and WRITE the modification
+ * time in the node's metadata cache (pn_updatenode); FLUSH, RELEASE,
+ * FSYNC, GETATTR, SETATTR and the last FORGET write them to the backing
+ * file (pn_metacache_take, then utimensat as the file system).
+ *
+ * Namespace operations hold the simulator's vnode lock of their
+ * directories (two in address order for RENAME), as the simulator's own
+ * calls do, and keep its name cache in step.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bridge.h"
+
+#define CNT(br, f) \
+	atomic_fetch_add_explicit(&(br)->br_st.f, 1, memory_order_relaxed)
+
+static struct bridge *
+req_bridge(fuse_req_t req)
+{
+	struct bridge *br = fuse_req_userdata(req);
+
+	CNT(br, requests);
+	return br;
+}
+
+static struct pn_vnode *
+ino2vp(struct bridge *br, fuse_ino_t ino)
+{
+	if (ino == FUSE_ROOT_ID)
+		return br->br_root;
+	return (struct pn_vnode *)(uintptr_t)ino;
+}
+
+static fuse_ino_t
+vp2ino(struct bridge *br, struct pn_vnode *vp)
+{
+	if (vp == br->br_root)
+		return FUSE_ROOT_ID;
+	return (fuse_ino_t)(uintptr_t)vp;
+}
+
+static pn_cookie_t
+vcookie(struct bridge *br, struct pn_vnode *vp)
+{
+	return pn_sim_vnode_cookie(br->br_sim, vp);
+}
+
+static int
+pnerr(int error)
+{
+	return pn_sim_errno(error);
+}
+
+/* ---- kernel lookup counts ---- */
+
+struct kref {
+	struct pn_vnode	*k_vp;
+	uint64_t	 k_nlookup;
+	struct kref	*k_next;
+};
+
+static size_t
+vp_hash(const struct pn_vnode *vp)
+{
+	uint64_t h = (uint64_t)(uintptr_t)vp * UINT64_C(0x9e3779b97f4a7c15);
+
+	return (size_t)(h >> 20);
+}
+
+static struct kref_stripe *
+kstripe(struct bridge *br, const struct pn_vnode *vp, size_t *hp)
+{
+	size_t h = vp_hash(vp);
+
+	*hp = h / KREF_STRIPES;
+	return &br->br_kref[h % KREF_STRIPES];
+}
+
+/* Stripe lock held.  On failure keeps the old buckets. */
+static void
+kstripe_grow(struct kref_stripe *ks)
+{
+	size_t nb = ks->ks_nbuckets * 2, i;
+	struct kref **b, *k, *next;
+
+	if ((b = calloc(nb, sizeof(*b))) == NULL)
+		return;
+	for (i = 0; i < ks->ks_nbuckets; i++) {
+		for (k = ks->ks_buckets[i]; k != NULL; k = next) {
+			size_t h = vp_hash(k->k_vp) / KREF_STRIPES % nb;
+
+			next = k->k_next;
+			k->k_next = b[h];
+			b[h] = k;
+		}
+	}
+	free(ks->ks_buckets);
+	ks->ks_buckets = b;
+	ks->ks_nbuckets = nb;
+}
+
+/*
+ * The kernel is given an entry for vp, on which the caller holds one
+ * use reference: count a kernel lookup, keeping the reference for the
+ * kernel if it is the node id's first, else releasing it.
+ */
+static int
+kref_take(struct bridge *br, struct pn_vnode *vp)
+{
+	struct kref_stripe *ks;
+	struct kref *k;
+	size_t h;
+	bool first = false;
+
+	CNT(br, klookups);
+	if (vp == br->br_root) {
+		pn_sim_vrele(br->br_sim, vp);	/* the mount holds the root */
+		return 0;
+	}
+	ks = kstripe(br, vp, &h);
+	pthread_mutex_lock(&ks->ks_lock);
+	for (k = ks->ks_buckets[h % ks->ks_nbuckets]; k != NULL; k = k->k_next)
+		if (k->k_vp == vp)
+			break;
+	if (k != NULL) {
+		k->k_nlookup++;
+	} else if ((k = malloc(sizeof(*k))) != NULL) {
+		k->k_vp = vp;
+		k->k_nlookup = 1;
+		k->k_next = ks->ks_buckets[h % ks->ks_nbuckets];
+		ks->ks_buckets[h % ks->ks_nbuckets] = k;
+		if (++ks->ks_count > ks->ks_nbuckets)
+			kstripe_grow(ks);
+		first = true;
+	} else {
+		pthread_mutex_unlock(&ks->ks_lock);
+		pn_sim_vrele(br->br_sim, vp);
+		return ENOMEM;
+	}
+	pthread_mutex_unlock(&ks->ks_lock);
+	if (!first)
+		pn_sim_vrele(br->br_sim, vp);
+	return 0;
+}
+
+static void meta_flush(struct bridge *, struct pn_vnode *);
+
+/* The kernel forgets n lookups of vp: the last one releases the vnode. */
+static void
+kref_drop(struct bridge *br, struct pn_vnode *vp, uint64_t n)
+{
+	struct kref_stripe *ks;
+	struct kref *k, **kp;
+	size_t h;
+	bool last = false;
+
+	atomic_fetch_add_explicit(&br->br_st.kforgotten, n,
+	    memory_order_relaxed);
+	if (vp == br->br_root)
+		return;
+	ks = kstripe(br, vp, &h);
+	pthread_mutex_lock(&ks->ks_lock);
+	for (kp = &ks->ks_buckets[h % ks->ks_nbuckets]; (k = *kp) != NULL;
+	    kp = &k->k_next)
+		if (k->k_vp == vp)
+			break;
+	if (k == NULL) {
+		pthread_mutex_unlock(&ks->ks_lock);
+		fprintf(stderr, "puffsnode-fuse: forget of unknown node id "
+		    "%#lx\n", (unsigned long)(uintptr_t)vp);
+		return;
+	}
+	if (n >= k->k_nlookup) {
+		if (n > k->k_nlookup)
+			fprintf(stderr, "puffsnode-fuse: forget %llu of node "
+			    "id %#lx with %llu lookups\n",
+			    (unsigned long long)n,
+			    (unsigned long)(uintptr_t)vp,
+			    (unsigned long long)k->k_nlookup);
+		*kp = k->k_next;
+		ks->ks_count--;
+		free(k);
+		last = true;
+	} else {
+		k->k_nlookup -= n;
+	}
+	pthread_mutex_unlock(&ks->ks_lock);
+	if (last) {
+		CNT(br, kreleased);
+		meta_flush(br, vp);
+		pn_sim_vrele(br->br_sim, vp);
+	}
+}
+
+int
+bridge_init(struct bridge *br)
+{
+	size_t i;
+
+	for (i = 0; i < KREF_STRIPES; i++) {
+		struct kref_stripe *ks = &br->br_kref[i];
+
+		pthread_mutex_init(&ks->ks_lock, NULL);
+		ks->ks_nbuckets = 64;
+		if ((ks->ks_buckets = calloc(ks->ks_nbuckets,
+		    sizeof(*ks->ks_buckets))) == NULL)
+			return ENOMEM;
+	}
+	return 0;
+}
+
+size_t
+bridge_release_all(struct bridge *br)
+{
+	struct kref *k;
+	size_t i, b, n = 0;
+
+	for (i = 0; i < KREF_STRIPES; i++) {
+		struct kref_stripe *ks = &br->br_kref[i];
+
+		for (b = 0; b < ks->ks_nbuckets; b++) {
+			while ((k = ks->ks_buckets[b]) != NULL) {
+				ks->ks_buckets[b] = k->k_next;
+				ks->ks_count--;
+				meta_flush(br, k->k_vp);
+				pn_sim_vrele(br->br_sim, k->k_vp);
+				free(k);
+				n++;
+			}
+		}
+	}
+	return n;
+}
+
+void
+bridge_fini(struct bridge *br)
+{
+	size_t i;
+
+	for (i = 0; i < KREF_STRIPES; i++) {
+		free(br->br_kref[i].ks_buckets);
+		br->br_kref[i].ks_buckets = NULL;
+		pthread_mutex_destroy(&br->br_kref[i].ks_lock);
+	}
+}
+
+/* ---- credentials ---- */
+
+struct rcred {
+	struct pn_kcred		 rc_kcred;
+	const struct pn_cred	*rc_cred;
+	const struct pn_caller	*rc_caller;
+};
+
+/* The request's ids as the thread's simulator credential, and in wire form. */
+static int
+req_cred(struct bridge *br, fuse_req_t req, struct rcred *rc)
+{
+	const struct fuse_ctx *ctx = fuse_req_ctx(req);
+	uint32_t g32[PN_NGROUPS];
+	gid_t g[PN_NGROUPS];
+	int n, i, error;
+
+	n = fuse_req_getgroups(req, PN_NGROUPS, g);
+	if (n < 0)
+		n = 0;		/* not known: the primary group alone */
+	if (n > PN_NGROUPS)
+		n = PN_NGROUPS;	/* the wire holds PN_NGROUPS */
+	for (i = 0; i < n; i++)
+		g32[i] = (uint32_t)g[i];
+	if ((error = pn_sim_setids((uint32_t)ctx->uid, (uint32_t)ctx->gid,
+	    g32, (size_t)n, (int32_t)ctx->pid, (int32_t)ctx->pid,
+	    &rc->rc_cred, &rc->rc_caller)) != PN_OK)
+		return pnerr(error);
+	return pnerr(pn_credcvt(br->br_mp, &rc->rc_kcred, rc->rc_cred));
+}
+
+/* A component name in wire form, with the request's credential. */
+static int
+req_cn(struct bridge *br, fuse_req_t req, uint32_t op, const char *name,
+    struct rcred *rc, struct pn_cn *cn, struct pn_kcn *kcn)
+{
+	struct pn_kcid kcid;
+	int error;
+
+	if ((error = req_cred(br, req, rc)) != 0)
+		return error;
+	memset(cn, 0, sizeof(*cn));
+	cn->cn_nameiop = op;
+	cn->cn_flags = op == PN_NAMEI_CREATE ? PN_CN_MAKEENTRY : 0;
+	cn->cn_nameptr = name;
+	cn->cn_namelen = strlen(name);
+	cn->cn_cred = rc->rc_cred;
+	cn->cn_caller = rc->rc_caller;
+	return pnerr(pn_makecn(br->br_mp, kcn, &rc->rc_kcred, &kcid, cn,
+	    false));
+}
+
+/* ---- the metadata cache ---- */
+
+static void
+meta_flush(struct bridge *br, struct pn_vnode *vp)
+{
+	struct pn_metacache mc;
+	struct timespec ts[2];
+	struct pn_node *pn;
+	pn_cookie_t c;
+
+	if ((pn = pn_vnode2node(br->br_mp, vp)) == NULL ||
+	    pn_metacache_take(pn, &mc) != PN_OK ||
+	    (mc.mc_flags & (PN_UPDATE_ATIME | PN_UPDATE_MTIME)) == 0)
+		return;
+	ts[0].tv_sec = ts[1].tv_sec = 0;
+	ts[0].tv_nsec = ts[1].tv_nsec = UTIME_OMIT;
+	if (mc.mc_flags & PN_UPDATE_ATIME) {
+		ts[0].tv_sec = (time_t)mc.mc_atime.tv_sec;
+		ts[0].tv_nsec = (long)mc.mc_atime.tv_nsec;
+	}
+	if (mc.mc_flags & PN_UPDATE_MTIME) {
+		ts[1].tv_sec = (time_t)mc.mc_mtime.tv_sec;
+		ts[1].tv_nsec = (long)mc.mc_mtime.tv_nsec;
+	}
+	if ((c = pn_node_cookie(pn)) != 0 &&
+	    fsrv_settimes(br->br_srv, c, ts) == 0)
+		CNT(br, meta_flushes);
+}
+
+static void
+meta_mark(struct bridge *br, struct pn_vnode *vp, unsigned flags)
+{
+	struct pn_node *pn;
+
+	if ((pn = pn_vnode2node(br->br_mp, vp)) != NULL)
+		(void)pn_updatenode(pn, flags);
+}
+
+/* ---- entries ---- */
+
+static void
+fill_entry(struct bridge *br, struct pn_vnode *vp, const struct stat *st,
+    struct fuse_entry_param *e)
+{
+	struct pn_node *pn = pn_vnode2node(br->br_mp, vp);
+
+	memset(e, 0, sizeof(*e));
+	e->ino = vp2ino(br, vp);
+	e->generation = pn != NULL ? pn_node_gen(pn) : 0;
+	e->attr = *st;
+	e->attr_timeout = br->br_timeout;
+	e->entry_timeout = br->br_timeout;
+}
+
+/* A vnode for a cookie the server just counted a lookup of. */
+static int
+cookie_vnode(struct bridge *br, pn_cookie_t c, const struct stat *st,
+    struct pn_vnode **vpp)
+{
+	int error;
+
+	error = pn_getvnode(br->br_mp, c, fsrv_vtype(st->st_mode),
+	    (int64_t)st->st_size, (uint64_t)st->st_rdev, vpp);
+	if (error != PN_OK) {
+		fsrv_forget(br->br_srv, c, 1);
+		return pnerr(error);
+	}
+	(void)pn_sim_addlookup(br->br_sim, *vpp);
+	return 0;
+}
+
+/*
+ * One component: the name cache (with a search-permission check on the
+ * directory), else the server.  Returns the vnode referenced, and its
+ * attributes.
+ */
+static int
+do_lookup(struct bridge *br, struct pn_vnode *dvp, const char *name,
+    struct rcred *rc, struct stat *st, struct pn_vnode **vpp)
+{
+	struct pn_vnode *vp;
+	struct stat dst;
+	pn_cookie_t c;
+	int error;
+
+	*vpp = NULL;
+	if (pn_sim_cache_lookup(br->br_sim, dvp, name, &vp) == PN_OK) {
+		/* The server was not asked: check search permission here. */
+		error = fsrv_getattr(br->br_srv, vcookie(br, dvp), &dst);
+		if (error == 0 && pn_access(PN_VDIR, dst.st_mode & 07777,
+		    dst.st_uid, dst.st_gid, PN_VEXEC, &rc->rc_kcred) != PN_OK)
+			error = EACCES;
+		if (error == 0)
+			error = fsrv_getattr(br->br_srv, vcookie(br, vp), st);
+		if (error == 0) {
+			CNT(br, nc_used);
+			*vpp = vp;
+			return 0;
+		}
+		pn_sim_vrele(br->br_sim, vp);
+		if (error == EACCES)
+			return error;
+	}
+	if ((error = fsrv_lookup(br->br_srv, &rc->rc_kcred, vcookie(br, dvp),
+	    name, st, &c)) != 0)
+		return error;
+	if ((error = cookie_vnode(br, c, st, &vp)) != 0)
+		return error;
+	(void)pn_sim_cache_enter(br->br_sim, dvp, vp, name);
+	*vpp = vp;
+	return 0;
+}
+
+static void
+reply_entry(struct bridge *br, fuse_req_t req, struct pn_vnode *vp,
+    const struct stat *st)
+{
+	struct fuse_entry_param e;
+	int error;
+
+	fill_entry(br, vp, st, &e);
+	if ((error = kref_take(br, vp)) != 0) {
+		fuse_reply_err(req, error);
+		return;
+	}
+	fuse_reply_entry(req, &e);
+}
+
+static void
+br_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	struct bridge *br = req_bridge(req);
+	struct pn_vnode *vp;
+	struct rcred rc;
+	struct stat st;
+	int error;
+
+	if ((error = req_cred(br, req, &rc)) != 0 ||
+	    (error = do_lookup(br, ino2vp(br, parent), name, &rc, &st,
+	    &vp)) != 0) {
+		fuse_reply_err(req, error);
+		return;
+	}
+	reply_entry(br, req, vp, &st);
+}
+
+static void
+br_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup)
+{
+	struct bridge *br = req_bridge(req);
+
+	CNT(br, kforgets);
+	kref_drop(br, ino2vp(br, ino), nlookup);
+	fuse_reply_none(req);
+}
+
+static void
+br_forget_multi(fuse_req_t req, size_t count,
+    struct fuse_forget_data *forgets)
+{
+	struct bridge *br = req_bridge(req);
+	size_t i;
+
+	for (i = 0; i < count; i++) {
+		CNT(br, kforgets);
+		kref_drop(br, ino2vp(br, forgets[i].ino), forgets[i].nlookup);
+	}
+	fuse_reply_none(req);
+}
+
+/* ---- attributes ---- */
+
+static void
+br_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct bridge *br = req_bridge(req);
+	struct pn_vnode *vp = ino2vp(br, ino);
+	struct stat st;
+	int error;
+
+	(void)fi;
+	meta_flush(br, vp);
+	if ((error = fsrv_getattr(br->br_srv, vcookie(br, vp), &st)) != 0)
+		fuse_reply_err(req, error);
+	else
+		fuse_reply_attr(req, &st, br->br_timeout);
+}
+
+static void
+br_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set,
+    struct fuse_file_info *fi)
+{
+	struct bridge *br = req_bridge(req);
+	struct pn_vnode *vp = ino2vp(br, ino);
+	struct rcred rc;
+	struct stat st;
+	unsigned valid = 0;
+	int error;
+
+	if ((error = req_cred(br, req, &rc)) != 0) {
+		fuse_reply_err(req, error);
+		return;
+	}
+	if (to_set & FUSE_SET_ATTR_MODE)
+		valid |= FSRV_SET_MODE;
+	if (to_set & FUSE_SET_ATTR_UID)
+		valid |= FSRV_SET_UID;
+	if (to_set & FUSE_SET_ATTR_GID)
+		valid |= FSRV_SET_GID;
+	if (to_set & FUSE_SET_ATTR_SIZE)
+		valid |= FSRV_SET_SIZE;
+	if (to_set & FUSE_SET_ATTR_ATIME)
+		valid |= FSRV_SET_ATIME;
+	if (to_set & FUSE_SET_ATTR_MTIME)
+		valid |= FSRV_SET_MTIME;
+	if (to_set & FUSE_SET_ATTR_ATIME_NOW)
+		valid |= FSRV_SET_ATIME | FSRV_SET_ATIME_NOW;
+	if (to_set & FUSE_SET_ATTR_MTIME_NOW)
+		valid |= FSRV_SET_MTIME | FSRV_SET_MTIME_NOW;
+	/* Cached times first, so the ones set now win. */
+	meta_flush(br, vp);
+	if (valid != 0 && (error = fsrv_setattr(br->br_srv, &rc.rc_kcred,
+	    vcookie(br, vp), fi != NULL ? (int)fi->fh : -1, attr,
+	    valid)) != 0) {
+		fuse_reply_err(req, error);
+		return;
+	}
+	if ((error = fsrv_getattr(br->br_srv, vcookie(br, vp), &st)) != 0)
+		fuse_reply_err(req, error);
+	else
+		fuse_reply_attr(req, &st, br->br_timeout);
+}
+
+static void
+br_access(fuse_req_t req, fuse_ino_t ino, int mask)
+{
+	struct bridge *br = req_bridge(req);
+	struct rcred rc;
+	struct stat st;
+	uint32_t acc = 0;
+	int error;
+
+	if ((error = req_cred(br, req, &rc)) != 0 ||
+	    (error = fsrv_getattr(br->br_srv, vcookie(br, ino2vp(br, ino)),
+	    &st)) != 0) {
+		fuse_reply_err(req, error);
+		return;
+	}
+	if (mask & R_OK)
+		acc |= PN_VREAD;
+	if (mask & W_OK)
+		acc |= PN_VWRITE;
+	if (mask & X_OK)
+		acc |= PN_VEXEC;
+	if (acc != 0)
+		error = pnerr(pn_access(fsrv_vtype(st.st_mode),
+		    st.st_mode & 07777, st.st_uid, st.st_gid, acc,
+		    &rc.rc_kcred));
+	fuse_reply_err(req, error);
+}
+
+static void
+br_readlink(fuse_req_t req, fuse_ino_t ino)
+{
+	struct bridge *br = req_bridge(req);
+	char buf[PATH_MAX + 1];
+	size_t len;
+	int error;
+
+	if ((error = fsrv_readlink(br->br_srv, vcookie(br, ino2vp(br, ino)),
+	    buf, sizeof(buf) - 1, &len)) != 0) {
+		fuse_reply_err(req, error);
+		return;
+	}
+	buf[len] = '\0';
+	fuse_reply_readlink(req, buf);
+}
+
+static void
+br_statfs(fuse_req_t req, fuse_ino_t ino)
+{
+	struct bridge *br = req_bridge(req);
+	struct statvfs sv;
+	int error;
+
+	if ((error = fsrv_statfs(br->br_srv, vcookie(br, ino2vp(br, ino)),
+	    &sv)) != 0)
+		fuse_reply_err(req, error);
+	else
+		fuse_reply_statfs(req, &sv);
+}
+
+/* ---- creating names ---- */
+
+/*
+ * The vnode of a node the server just made (and counted a lookup of):
+ * pn_newnode(), which enters the name; if a vnode for the cookie exists
+ * already (the backing tree changed behind our back) that one.
+ */
+static int
+new_vnode(struct bridge *br, struct pn_vnode *dvp, const struct pn_cn *cn,
+    pn_cookie_t c, const struct stat *st, struct pn_vnode **vpp)
+{
+	int error;
+
+	error = pn_newnode(br->br_mp, dvp, c, cn, fsrv_vtype(st->st_mode),
+	    (uint64_t)st->st_rdev, vpp);
+	if (error == PN_OK) {
+		pn_sim_vunlock(br->br_sim, *vpp);	/* returned locked */
+		(void)pn_sim_addlookup(br->br_sim, *vpp);
+		return 0;
+	}
+	if (error == PN_EEXIST) {
+		CNT(br, newnode_dup);
+		return cookie_vnode(br, c, st, vpp);
+	}
+	fsrv_forget(br->br_srv, c, 1);
+	return pnerr(error);
+}
+
+static void
+make_node(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
+    dev_t rdev, const char *target)
+{
+	struct bridge *br = req_bridge(req);
+	struct pn_vnode *dvp = ino2vp(br, parent), *vp = NULL;
+	struct pn_kcn kcn;
+	struct pn_cn cn;
+	struct rcred rc;
+	struct stat st;
+	pn_cookie_t c;
+	int error;
+
+	if ((error = req_cn(br, req, PN_NAMEI_CREATE, name, &rc, &cn,
+	    &kcn)) != 0) {
+		fuse_reply_err(req, error);
+		return;
+	}
+	pn_sim_vlock(br->br_sim, dvp);
+	error = fsrv_mknod(br->br_srv, &rc.rc_kcred, vcookie(br, dvp),
+	    kcn.pkcn_name, mode, rdev, target, &st, &c);
+	if (error == 0)
+		error = new_vnode(br, dvp, &cn, c, &st, &vp);
+	pn_sim_vunlock(br->br_sim, dvp);
+	if (error != 0)
+		fuse_reply_err(req, error);
+	else
+		reply_entry(br, req, vp, &st);
+}
+
+static void
+br_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode)
+{
+	make_node(req, parent, name, S_IFDIR | (mode & 07777), 0, NULL);
+}
+
+static void
+br_mknod(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
+    dev_t rdev)
+{
+	make_node(req, parent, name, mode, rdev, NULL);
+}
+
+static void
+br_symlink(fuse_req_t req, const char *link, fuse_ino_t parent,
+    const char *name)
+{
+	make_node(req, parent, name, S_IFLNK | 0777, 0, link);
+}
+
+static void
+br_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
+    struct fuse_file_info *fi)
+{
+	struct bridge *br = req_bridge(req);
+	struct pn_vnode *dvp = ino2vp(br, parent), *vp = NULL;
+	struct fuse_entry_param e;
+	struct pn_kcn kcn;
+	struct pn_cn cn;
+	struct rcred rc;
+	struct stat st;
+	pn_cookie_t c;
+	int error, fd = -1;
+
+	if ((error = req_cn(br, req, PN_NAMEI_CREATE, name, &rc, &cn,
+	    &kcn)) != 0) {
+		fuse_reply_err(req, error);
+		return;
+	}
+	pn_sim_vlock(br->br_sim, dvp);
+	error = fsrv_create(br->br_srv, &rc.rc_kcred, vcookie(br, dvp),
+	    kcn.pkcn_name, mode, fi->flags, &fd, &st, &c);
+	if (error == 0 && (error = new_vnode(br, dvp, &cn, c, &st, &vp)) != 0)
+		close(fd);
+	pn_sim_vunlock(br->br_sim, dvp);
+	if (error != 0) {
+		fuse_reply_err(req, error);
+		return;
+	}
+	fill_entry(br, vp, &st, &e);
+	if ((error = kref_take(br, vp)) != 0) {
+		close(fd);
+		fuse_reply_err(req, error);
+		return;
+	}
+	fi->fh = (uint64_t)fd;
+	if (fuse_reply_create(req, &e, fi) != 0)
+		close(fd);	/* the kernel gave up: no release will come */
+}
+
+static void
+br_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent,
+    const char *newname)
+{
+	struct bridge *br = req_bridge(req);
+	struct pn_vnode *dvp = ino2vp(br, newparent), *vp;
+	struct pn_kcn kcn;
+	struct pn_cn cn;
+	struct rcred rc;
+	struct stat st;
+	pn_cookie_t c;
+	int error;
+
+	if ((error = req_cn(br, req, PN_NAMEI_CREATE, newname, &rc, &cn,
+	    &kcn)) != 0) {
+		fuse_reply_err(req, error);
+		return;
+	}
+	pn_sim_vlock(br->br_sim, dvp);
+	error = fsrv_link(br->br_srv, &rc.rc_kcred,
+	    vcookie(br, ino2vp(br, ino)), vcookie(br, dvp), kcn.pkcn_name,
+	    &st, &c);
+	if (error == 0 && (error = cookie_vnode(br, c, &st, &vp)) == 0)
+		(void)pn_sim_cache_enter(br->br_sim, dvp, vp, kcn.pkcn_name);
+	pn_sim_vunlock(br->br_sim, dvp);
+	if (error != 0)
+		fuse_reply_err(req, error);
+	else
+		reply_entry(br, req, vp, &st);
+}
+
+/* ---- removing and renaming names ---- */
+
+static void
+remove_name(fuse_req_t req, fuse_ino_t parent, const char *name, bool isdir)
+{
+	struct bridge *br = req_bridge(req);
+	struct pn_vnode *dvp = ino2vp(br, parent);
+	struct pn_kcn kcn;
+	struct pn_cn cn;
+	struct rcred rc;
+	int error;
+
+	if ((error = req_cn(br, req, PN_NAMEI_DELETE, name, &rc, &cn,
+	    &kcn)) != 0) {
+		fuse_reply_err(req, error);
+		return;
+	}
+	pn_sim_vlock(br->br_sim, dvp);
+	error = fsrv_unlink(br->br_srv, &rc.rc_kcred, vcookie(br, dvp),
+	    kcn.pkcn_name, isdir);
+	if (error == 0)
+		(void)pn_sim_cache_remove(br->br_sim, dvp, kcn.pkcn_name);
+	pn_sim_vunlock(br->br_sim, dvp);
+	fuse_reply_err(req, error);
+}
+
+static void
+br_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	remove_name(req, parent, name, false);
+}
+
+static void
+br_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	remove_name(req, parent, name, true);
+}
+
+static void
+br_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
+    fuse_ino_t newparent, const char *newname, unsigned int flags)
+{
+	struct bridge *br = req_bridge(req);
+	struct pn_vnode *fdvp = ino2vp(br, parent), *tdvp = ino2vp(br,
+	    newparent), *first, *second;
+	struct pn_kcn fkcn, tkcn;
+	struct pn_cn fcn, tcn;
+	struct rcred rc, trc;
+	int error;
+
+	if ((error = req_cn(br, req, PN_NAMEI_RENAME, name, &rc, &fcn,
+	    &fkcn)) != 0 ||
+	    (error = req_cn(br, req, PN_NAMEI_RENAME, newname, &trc, &tcn,
+	    &tkcn)) != 0) {
+		fuse_reply_err(req, error);
+		return;
+	}
+	first = (uintptr_t)fdvp < (uintptr_t)tdvp ? fdvp : tdvp;
+	second = first == fdvp ? tdvp : fdvp;
+	pn_sim_vlock(br->br_sim, first);
+	if (second != first)
+		pn_sim_vlock(br->br_sim, second);
+	error = fsrv_rename(br->br_srv, &rc.rc_kcred, vcookie(br, fdvp),
+	    fkcn.pkcn_name, vcookie(br, tdvp), tkcn.pkcn_name, flags);
+	if (error == 0) {
+		(void)pn_sim_cache_remove(br->br_sim, fdvp, fkcn.pkcn_name);
+		(void)pn_sim_cache_remove(br->br_sim, tdvp, tkcn.pkcn_name);
+	}
+	if (second != first)
+		pn_sim_vunlock(br->br_sim, second);
+	pn_sim_vunlock(br->br_sim, first);
+	fuse_reply_err(req, error);
+}
+
+/* ---- files ---- */
+
+static void
+br_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct bridge *br = req_bridge(req);
+	struct rcred rc;
+	int error, fd;
+
+	if ((error = req_cred(br, req, &rc)) != 0 ||
+	    (error = fsrv_open(br->br_srv, &rc.rc_kcred,
+	    vcookie(br, ino2vp(br, ino)), fi->flags, &fd)) != 0) {
+		fuse_reply_err(req, error);
+		return;
+	}
+	fi->fh = (uint64_t)fd;
+	if (fuse_reply_open(req, fi) != 0)
+		close(fd);
+}
+
+static void
+br_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+    struct fuse_file_info *fi)
+{
+	struct bridge *br = req_bridge(req);
+	struct fuse_bufvec buf = FUSE_BUFVEC_INIT(size);
+
+	meta_mark(br, ino2vp(br, ino), PN_UPDATE_ATIME);
+	buf.buf[0].flags = FUSE_BUF_IS_FD | FUSE_BUF_FD_SEEK;
+	buf.buf[0].fd = (int)fi->fh;
+	buf.buf[0].pos = off;
+	fuse_reply_data(req, &buf, FUSE_BUF_SPLICE_MOVE);
+}
+
+static void
+br_write_buf(fuse_req_t req, fuse_ino_t ino, struct fuse_bufvec *in,
+    off_t off, struct fuse_file_info *fi)
+{
+	struct bridge *br = req_bridge(req);
+	struct fuse_bufvec out = FUSE_BUFVEC_INIT(fuse_buf_size(in));
+	ssize_t n;
+
+	out.buf[0].flags = FUSE_BUF_IS_FD | FUSE_BUF_FD_SEEK;
+	out.buf[0].fd = (int)fi->fh;
+	out.buf[0].pos = off;
+	if ((n = fuse_buf_copy(&out, in, 0)) < 0) {
+		fuse_reply_err(req, (int)-n);
+		return;
+	}
+	meta_mark(br, ino2vp(br, ino), PN_UPDATE_MTIME | PN_UPDATE_CTIME);
+	fuse_reply_write(req, (size_t)n);
+}
+
+static void
+br_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct bridge *br = req_bridge(req);
+	int fd, error = 0;
+
+	/* close() of a duplicate: errors of delayed writes, POSIX locks. */
+	if ((fd = dup((int)fi->fh)) < 0 || close(fd) != 0)
+		error = errno;
+	meta_flush(br, ino2vp(br, ino));
+	fuse_reply_err(req, error);
+}
+
+static void
+br_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct bridge *br = req_bridge(req);
+
+	close((int)fi->fh);
+	meta_flush(br, ino2vp(br, ino));
+	fuse_reply_err(req, 0);
+}
+
+static void
+br_fsync(fuse_req_t req, fuse_ino_t ino, int datasync,
+    struct fuse_file_info *fi)
+{
+	struct bridge *br = req_bridge(req);
+	int error = 0;
+
+	meta_flush(br, ino2vp(br, ino));
+	if ((datasync ? fdatasync((int)fi->fh) : fsync((int)fi->fh)) != 0)
+		error = errno;
+	fuse_reply_err(req, error);
+}
+
+/* ---- directories ---- */
+
+struct dirh {
+	DIR		*d_dp;
+	off_t		 d_off;		/* position of d_ent */
+	struct dirent	*d_ent;		/* read, not yet replied */
+};
+
+static void
+br_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct bridge *br = req_bridge(req);
+	struct dirh *d;
+	struct rcred rc;
+	int error;
+
+	if ((d = calloc(1, sizeof(*d))) == NULL) {
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
+	if ((error = req_cred(br, req, &rc)) != 0 ||
+	    (error = fsrv_opendir(br->br_srv, &rc.rc_kcred,
+	    vcookie(br, ino2vp(br, ino)), &d->d_dp)) != 0) {
+		free(d);
+		fuse_reply_err(req, error);
+		return;
+	}
+	fi->fh = (uint64_t)(uintptr_t)d;
+	if (fuse_reply_open(req, fi) != 0) {
+		closedir(d->d_dp);
+		free(d);
+	}
+}
+
+static bool
+dot_or_dotdot(const char *name)
+{
+	return name[0] == '.' && (name[1] == '\0' ||
+	    (name[1] == '.' && name[2] == '\0'));
+}
+
+static void
+do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+    struct fuse_file_info *fi, bool plus)
+{
+	struct bridge *br = req_bridge(req);
+	struct dirh *d = (struct dirh *)(uintptr_t)fi->fh;
+	struct pn_vnode *dvp = ino2vp(br, ino);
+	struct rcred rc;
+	size_t rem = size, used;
+	char *buf, *p;
+	int error = 0;
+
+	if ((buf = calloc(1, size)) == NULL) {
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
+	if (plus && (error = req_cred(br, req, &rc)) != 0)
+		goto out;
+	if (off != d->d_off) {
+		seekdir(d->d_dp, off);
+		d->d_ent = NULL;
+		d->d_off = off;
+	}
+	p = buf;
+	for (;;) {
+		struct fuse_entry_param e;
+		struct pn_vnode *vp = NULL;
+		struct stat st;
+		const char *name;
+		off_t next;
+		size_t n;
+
+		if (d->d_ent == NULL) {
+			errno = 0;
+			if ((d->d_ent = readdir(d->d_dp)) == NULL) {
+				error = errno;
+				break;
+			}
+		}
+		next = d->d_ent->d_off;
+		name = d->d_ent->d_name;
+		if (!plus) {
+			memset(&st, 0, sizeof(st));
+			st.st_ino = d->d_ent->d_ino;
+			st.st_mode = (mode_t)d->d_ent->d_type << 12;
+			n = fuse_add_direntry(req, p, rem, name, &st, next);
+		} else {
+			memset(&e, 0, sizeof(e));
+			e.attr.st_ino = d->d_ent->d_ino;
+			e.attr.st_mode = (mode_t)d->d_ent->d_type << 12;
+			if (!dot_or_dotdot(name) &&
+			    do_lookup(br, dvp, name, &rc, &st, &vp) == 0)
+				fill_entry(br, vp, &st, &e);
+			n = fuse_add_direntry_plus(req, p, rem, name, &e,
+			    next);
+			if (vp != NULL) {
+				if (n > rem)
+					pn_sim_vrele(br->br_sim, vp);
+				else if (kref_take(br, vp) != 0) {
+					error = ENOMEM;
+					break;
+				}
+			}
+		}
+		if (n > rem)
+			break;	/* full: d_ent is the next call's first */
+		p += n;
+		rem -= n;
+		d->d_ent = NULL;
+		d->d_off = next;
+	}
+out:
+	used = size - rem;
+	/* An error after some entries: reply them, the error comes again. */
+	if (error != 0 && used == 0)
+		fuse_reply_err(req, error);
+	else
+		fuse_reply_buf(req, buf, used);
+	free(buf);
+}
+
+static void
+br_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+    struct fuse_file_info *fi)
+{
+	do_readdir(req, ino, size, off, fi, false);
+}
+
+static void
+br_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+    struct fuse_file_info *fi)
+{
+	do_readdir(req, ino, size, off, fi, true);
+}
+
+static void
+br_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct dirh *d = (struct dirh *)(uintptr_t)fi->fh;
+
+	(void)ino;
+	(void)req_bridge(req);
+	closedir(d->d_dp);
+	free(d);
+	fuse_reply_err(req, 0);
+}
+
+static void
+br_fsyncdir(fuse_req_t req, fuse_ino_t ino, int datasync,
+    struct fuse_file_info *fi)
+{
+	struct dirh *d = (struct dirh *)(uintptr_t)fi->fh;
+	int fd = dirfd(d->d_dp), error = 0;
+
+	(void)ino;
+	(void)req_bridge(req);
+	if ((datasync ? fdatasync(fd) : fsync(fd)) != 0)
+		error = errno;
+	fuse_reply_err(req, error);
+}
+
+static void
+br_init(void *userdata, struct fuse_conn_info *conn)
+{
+	(void)userdata;
+	/* Every write goes to the server at once: no writeback cache. */
+	conn->want &= ~FUSE_CAP_WRITEBACK_CACHE;
+}
+
+const struct fuse_lowlevel_ops bridge_ops = {
+	.init = br_init,
+	.lookup = br_lookup,
+	.forget = br_forget,
+	.forget_multi = br_forget_multi,
+	.getattr = br_getattr,
+	.setattr = br_setattr,
+	.readlink = br_readlink,
+	.mknod = br_mknod,
+	.mkdir = br_mkdir,
+	.unlink = br_unlink,
+	.rmdir = br_rmdir,
+	.symlink = br_symlink,
+	.rename = br_rename,
+	.link = br_link,
+	.open = br_open,
+	.read = br_read,
+	.write_buf = br_write_buf,
+	.flush = br_flush,
+	.release = br_release,
+	.fsync = br_fsync,
+	.opendir = br_opendir,
+	.readdir = br_readdir,
+	.readdirplus = br_readdirplus,
+	.releasedir = br_releasedir,
+	.fsyncdir = br_fsyncdir,
+	.statfs = br_statfs,
+	.access = br_access,
+	.create = br_create,
+};

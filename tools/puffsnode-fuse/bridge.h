@@ -1,0 +1,73 @@
+/*
+ * bridge.h -- puffsnode-fuse's private declarations.
+ *
+ * The bridge turns FUSE low-level requests from the Linux kernel into
+ * calls on the simulator's vnode layer (libpuffsnode-sim), puffsnode's
+ * node layer and the passthrough server (server.h):
+ *
+ *	Linux VFS --/dev/fuse--> bridge --> pn_sim vnodes + puffsnode
+ *	                            \--> passthrough server --> backing dir
+ *
+ * A FUSE node id is a simulator vnode (its address; the root vnode is
+ * FUSE_ROOT_ID).  The kernel's lookup count of a node id is kept here,
+ * apart from the vnode's own references: while it is nonzero the bridge
+ * holds one use reference on the vnode; the FORGET that brings it to zero
+ * releases it, the vnode goes inactive, and the simulator reclaims it
+ * when more than maxvnodes vnodes exist, which tells the server to drop
+ * its node.
+ */
+#ifndef PNFUSE_BRIDGE_H
+#define PNFUSE_BRIDGE_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include <fuse_lowlevel.h>
+
+#include <puffsnode/puffsnode.h>
+#include <puffsnode/sim.h>
+
+#include "server.h"
+
+#define KREF_STRIPES	64
+
+struct kref;
+
+/* Kernel lookup counts, by vnode; striped, each stripe a growing hash. */
+struct kref_stripe {
+	pthread_mutex_t	  ks_lock;
+	struct kref	**ks_buckets;
+	size_t		  ks_nbuckets;
+	size_t		  ks_count;
+};
+
+struct bridge_counters {
+	_Atomic uint64_t	klookups;	/* entries replied to the kernel */
+	_Atomic uint64_t	kforgets;	/* forget requests */
+	_Atomic uint64_t	kforgotten;	/* lookups they returned */
+	_Atomic uint64_t	kreleased;	/* node ids released (count to 0) */
+	_Atomic uint64_t	nc_used;	/* lookups answered by the name cache */
+	_Atomic uint64_t	meta_flushes;	/* metadata cache flushes written */
+	_Atomic uint64_t	newnode_dup;	/* creates whose node already existed */
+	_Atomic uint64_t	requests;
+};
+
+struct bridge {
+	struct pn_sim		*br_sim;
+	struct pn_mount		*br_mp;
+	struct fsrv		*br_srv;
+	struct pn_vnode		*br_root;	/* referenced while mounted */
+	double			 br_timeout;	/* entry and attribute timeout */
+	struct kref_stripe	 br_kref[KREF_STRIPES];
+	struct bridge_counters	 br_st;
+};
+
+extern const struct fuse_lowlevel_ops bridge_ops;
+
+int	bridge_init(struct bridge *br);
+/* Give back every kernel lookup (unmount: the kernel sends no forgets); returns the node ids released. */
+size_t	bridge_release_all(struct bridge *br);
+void	bridge_fini(struct bridge *br);
+
+#endif /* !PNFUSE_BRIDGE_H */
