@@ -384,6 +384,22 @@ report_text(const struct opts *o, const struct figures *f,
 	printf("result: %s\n", failed == 0 ? "PASS" : "FAIL");
 }
 
+/* s as a JSON string. */
+static void
+json_string(const char *s)
+{
+	putchar('"');
+	for (; *s != '\0'; s++) {
+		if (*s == '"' || *s == '\\')
+			printf("\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			printf("\\u%04x", (unsigned)(unsigned char)*s);
+		else
+			putchar(*s);
+	}
+	putchar('"');
+}
+
 static void
 report_json(const struct opts *o, const struct figures *f,
     const struct check c[4], int failed)
@@ -392,9 +408,11 @@ report_json(const struct opts *o, const struct figures *f,
 	int k;
 
 	printf("{\n  \"version\": \"%s\",\n", pn_version());
-	printf("  \"tree\": {\"source\": \"%s\", \"nodes\": %zu, "
+	printf("  \"tree\": {\"source\": ");
+	json_string(o->tree != NULL ? o->tree : "synthetic");
+	printf(", \"nodes\": %zu, "
 	    "\"directories\": %zu, \"files\": %zu, \"hardlinks\": %zu},\n",
-	    o->tree != NULL ? o->tree : "synthetic", f->srv.initial,
+	    f->srv.initial,
 	    f->srv.dirs, f->srv.files, f->srv.hardlinks);
 	printf("  \"threads\": %u, \"seed\": %" PRIu64 ", \"maxvnodes\": %zu,"
 	    " \"seconds\": %.3f, \"digest\": \"%016" PRIx64 "\",\n",
