@@ -127,5 +127,6 @@ struct bench_pn_mem {
 	size_t	vnode_bytes;	/* host vnode footprint, per node */
 };
 void	bench_pn_mem(void *inst, struct bench_pn_mem *m);
+int	bench_pn_race(size_t n, double secs);
 
 #endif /* !PN_BENCH_H */

@@ -13,6 +13,7 @@
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include <puffsnode/puffsnode.h>
 
@@ -387,3 +388,94 @@ const struct bench_impl bench_puffsnode = {
 	.lookups = p_lookups,
 	.churn = p_churn,
 };
+
+/* ---- race check: lookups beside reclaim churn (for ThreadSanitizer) ---- */
+
+struct race {
+	struct ptab	*p;
+	size_t		 n;
+	int		 tid;
+	atomic_bool	*stop;
+	uint64_t	 hits, misses, bad;
+};
+
+static void *
+race_lookups(void *arg)
+{
+	struct race *r = arg;
+	struct bench_rng rng = { bench_mix((uint64_t)r->tid + 7) | 1 };
+	struct pn_vnode *vp;
+
+	while (!atomic_load_explicit(r->stop, memory_order_relaxed)) {
+		uint64_t c = bench_key(bench_below(&rng, r->n));
+
+		if (pn_cookie2vnode(r->p->mp, c, 0, &vp) != PN_OK) {
+			r->misses++;
+			continue;
+		}
+		/* Referenced: the host cannot reclaim it under us. */
+		if (pn_node_cookie(pn_vnode2node(r->p->mp, vp)) != c)
+			r->bad++;
+		r->hits++;
+		vn_drop(vp);
+	}
+	return NULL;
+}
+
+static void *
+race_churn(void *arg)
+{
+	struct race *r = arg;
+	struct bench_rng rng = { UINT64_C(0x1234567) };
+	struct pn_vnode *vp;
+	int error;
+
+	/* Reclaim a node and bring its cookie back: a new incarnation. */
+	while (!atomic_load_explicit(r->stop, memory_order_relaxed)) {
+		size_t i = bench_below(&rng, r->n);
+
+		vn_reclaim(r->p->mp, r->p->handle[i]);
+		error = pn_getvnode(r->p->mp, bench_key(i), PN_VREG, 0, 0, &vp);
+		if (error != PN_OK)
+			die("pn_getvnode", error);
+		vn_drop(vp);
+		r->p->handle[i] = vp;
+		r->hits++;
+	}
+	return NULL;
+}
+
+/*
+ * Two threads look up while a third reclaims and creates nodes; every vnode
+ * a lookup returns must carry the cookie asked for.  0 when all was well.
+ */
+int
+bench_pn_race(size_t n, double secs)
+{
+	struct ptab *p = p_create(n);
+	struct race r[3];
+	pthread_t th[3];
+	atomic_bool stop;
+	struct timespec ts = { (time_t)secs,
+	    (long)((secs - (double)(time_t)secs) * 1e9) };
+	int i;
+
+	atomic_init(&stop, false);
+	p_populate(p, n, 0, 1);
+	for (i = 0; i < 3; i++) {
+		r[i] = (struct race){ .p = p, .n = n, .tid = i, .stop = &stop };
+		pthread_create(&th[i], NULL, i < 2 ? race_lookups : race_churn,
+		    &r[i]);
+	}
+	nanosleep(&ts, NULL);
+	atomic_store(&stop, true);
+	for (i = 0; i < 3; i++)
+		pthread_join(th[i], NULL);
+	p_destroy(p);
+	printf("race: %llu + %llu lookups (%llu + %llu misses), %llu churned, "
+	    "%llu wrong\n", (unsigned long long)r[0].hits,
+	    (unsigned long long)r[1].hits, (unsigned long long)r[0].misses,
+	    (unsigned long long)r[1].misses, (unsigned long long)r[2].hits,
+	    (unsigned long long)(r[0].bad + r[1].bad));
+	return r[0].bad + r[1].bad != 0;
+}

@@ -12,7 +12,14 @@
  *
  * Usage: puffsnode-bench [--quick] [--csv] [--csv-file FILE] [--plot FILE.png]
  *	[--sizes N,N,...] [--threads T,T] [--time SECONDS] [--rounds R]
- *	[--impl NAME,NAME,...]
+ *	[--impl NAME,NAME,...] [--ops hit,miss,churn] [--cputime]
+ *	[--sizes N] --race SECONDS
+ *
+ * --race checks puffsnode instead of measuring it: two threads look up
+ * while a third reclaims and creates nodes (run it under ThreadSanitizer).
+ * --cputime divides by the threads' CPU time instead of the wall clock: for
+ * comparisons on a busy machine, not for the record (a thread asleep on a
+ * mutex costs no CPU time).
  */
 #include <errno.h>
 #include <malloc.h>
@@ -39,7 +46,8 @@ static const struct bench_impl *const all_impls[MAXIMPL] = {
 };
 
 static struct {
-	bool	 quick, csv;
+	bool	 quick, csv, cputime;
+	unsigned ops;		/* bit per op to measure */
 	const char *csvfile, *plotfile;
 	size_t	 sizes[MAXSIZES];
 	int	 nsizes;
@@ -97,7 +105,17 @@ struct job {
 	/* results */
 	uint64_t		 ops;
 	double			 t0, t1;
+	double			 c0, c1;	/* thread CPU time */
 };
+
+static double
+cpunow(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
 
 static void *
 worker(void *arg)
@@ -111,6 +129,7 @@ worker(void *arg)
 	if (j->im->thread_init != NULL)
 		j->im->thread_init(j->inst);
 	pthread_barrier_wait(j->bar);
+	j->c0 = cpunow();
 	j->t0 = t = now();
 	if (j->op == OP_INSERT) {
 		j->im->populate(j->inst, j->n, j->tid, j->nthreads);
@@ -133,6 +152,7 @@ worker(void *arg)
 		} while (t - j->t0 < j->secs);
 	}
 	j->t1 = t;
+	j->c1 = cpunow();
 	j->ops = ops;
 	if (j->im->thread_fini != NULL)
 		j->im->thread_fini(j->inst);
@@ -170,10 +190,16 @@ run(const struct bench_impl *im, void *inst, size_t n, int op, int nthreads,
 			if (jobs[i].t1 > t1)
 				t1 = jobs[i].t1;
 		}
+		if (opt.cputime) {
+			for (i = 0, t1 = 0; i < nthreads; i++)
+				t1 += jobs[i].c1 - jobs[i].c0;
+			return (double)n * nthreads / t1;
+		}
 		return (double)n / (t1 - t0);
 	}
 	for (i = 0; i < nthreads; i++)
-		rate += (double)jobs[i].ops / (jobs[i].t1 - jobs[i].t0);
+		rate += (double)jobs[i].ops / (opt.cputime ?
+		    jobs[i].c1 - jobs[i].c0 : jobs[i].t1 - jobs[i].t0);
 	return rate;
 }
 
@@ -269,7 +295,7 @@ one_size(int si)
 	for (r = 0; r < opt.rounds; r++) {
 		fprintf(stderr, "  N=%zu round %d/%d\n", n, r + 1, opt.rounds);
 		for (op = OP_HIT; op <= OP_MISS; op++)
-			for (ti = 0; ti < opt.nthreads; ti++)
+			for (ti = 0; ti < opt.nthreads && (opt.ops >> op & 1); ti++)
 				for (ii = 0; ii < MAXIMPL; ii++)
 					if (in[ii].p != NULL)
 						record(ii, op, si, ti,
@@ -278,7 +304,7 @@ one_size(int si)
 						    in[ii].seq));
 	}
 	/* Churn last: it replaces the cookies the lookups use. */
-	for (r = 0; r < opt.rounds; r++)
+	for (r = 0; r < opt.rounds && (opt.ops >> OP_CHURN & 1); r++)
 		for (ti = 0; ti < opt.nthreads; ti++)
 			for (ii = 0; ii < MAXIMPL; ii++)
 				if (in[ii].p != NULL)
@@ -479,7 +505,9 @@ usage(void)
 	fprintf(stderr, "usage: puffsnode-bench [--quick] [--csv] "
 	    "[--csv-file FILE] [--plot FILE.png]\n"
 	    "\t[--sizes N,...] [--threads T,...] [--time SECONDS] "
-	    "[--rounds R] [--impl NAME,...]\n");
+	    "[--rounds R] [--impl NAME,...]\n"
+	    "\t[--ops hit,miss,churn] [--cputime]\n"
+	    "       puffsnode-bench [--sizes N] --race SECONDS\n");
 	exit(2);
 }
 
@@ -516,6 +544,7 @@ main(int argc, char **argv)
 	opt.threads[0] = 1;
 	opt.threads[1] = 2;
 	opt.nthreads = 2;
+	opt.ops = (1u << NOPS) - 1;
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i];
 
@@ -524,6 +553,19 @@ main(int argc, char **argv)
 			opt.sizes[0] = 1000;
 			opt.sizes[1] = 1000000;
 			opt.nsizes = 2;
+		} else if (strcmp(a, "--race") == 0 && i + 1 < argc) {
+			return bench_pn_race(opt.sizes[0], strtod(argv[++i],
+			    NULL));
+		} else if (strcmp(a, "--cputime") == 0) {
+			opt.cputime = true;
+		} else if (strcmp(a, "--ops") == 0 && i + 1 < argc) {
+			const char *o = argv[++i];
+			int k;
+
+			opt.ops = 1u << OP_INSERT;
+			for (k = 0; k < NOPS; k++)
+				if (strstr(o, opname[k]) != NULL)
+					opt.ops |= 1u << k;
 		} else if (strcmp(a, "--csv") == 0) {
 			opt.csv = true;
 		} else if (strcmp(a, "--csv-file") == 0 && i + 1 < argc) {
