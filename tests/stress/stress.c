@@ -430,20 +430,21 @@ main(int argc, char **argv)
 	int ch, i, rv, fail = 0;
 	long n;
 
-	while ((ch = getopt(argc, argv, "t:n:c:u")) != -1) {
+	while ((ch = getopt(argc, argv, "t:n:c:us")) != -1) {
 		switch (ch) {
 		case 't': nthreads = atoi(optarg); break;
 		case 'n': nops = atol(optarg); break;
 		case 'c': ncookies = atoi(optarg); break;
 		case 'u': unmount = true; break;
+		case 's': soak_seconds = 300; break;
 		default: usage();
 		}
 	}
 	if (nthreads < 1 || nthreads > MAXTHREADS || ncookies < 2 ||
 	    ncookies > MAXCOOKIES || nops < 1)
 		usage();
-	if (soak != NULL && (soak_seconds = atof(soak)) <= 0)
-		soak_seconds = 300;
+	if (soak != NULL && atof(soak) > 0)
+		soak_seconds = atof(soak);
 
 	th_init(&th);
 	args = th_args(ROOT);

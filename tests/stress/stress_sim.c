@@ -19,7 +19,9 @@
  * server) found nothing wrong, nothing panicked, and the unmount finds
  * the pool empty.
  *
- * Usage: stress-sim [-t threads] [-n operations] [-m maxvnodes]
+ * Usage: stress-sim [-t threads] [-n operations] [-m maxvnodes] [-s]
+ * -s, or PN_SOAK_SECONDS in the environment: run for PN_SOAK_SECONDS
+ * (default 300) instead of n operations.
  */
 #include <inttypes.h>
 #include <pthread.h>
@@ -322,11 +324,12 @@ main(int argc, char **argv)
 	double secs;
 	int ch, i, rv, fail = 0;
 
-	while ((ch = getopt(argc, argv, "t:n:m:")) != -1) {
+	while ((ch = getopt(argc, argv, "t:n:m:s")) != -1) {
 		switch (ch) {
 		case 't': nthreads = atoi(optarg); break;
 		case 'n': nops = atol(optarg); break;
 		case 'm': cfg.maxvnodes = (size_t)atol(optarg); break;
+		case 's': soak_seconds = 300; break;
 		default:
 			fprintf(stderr, "usage: stress-sim [-t threads] "
 			    "[-n operations] [-m maxvnodes]\n");
@@ -335,8 +338,8 @@ main(int argc, char **argv)
 	}
 	if (nthreads < 1 || nthreads > MAXTHREADS || nops < 1)
 		return 2;
-	if (soak != NULL && (soak_seconds = atof(soak)) <= 0)
-		soak_seconds = 300;
+	if (soak != NULL && atof(soak) > 0)
+		soak_seconds = atof(soak);
 
 	if ((rv = pn_sim_server_synthetic(200, 4, &srv)) != PN_OK ||
 	    (rv = pn_sim_init(&cfg, srv, &sim)) != PN_OK) {
