@@ -926,6 +926,33 @@ spin_waits(unsigned wflags)
 	env_fini(&e);
 }
 
+/* More readers than read slots: the last ones wait for a slot. */
+static void
+readers_past_slots(void)
+{
+	enum { N = 40 };
+	struct env e;
+	struct waiter w[N];
+	pthread_t t[N];
+	struct pn_vnode *vp;
+	int i;
+
+	env_init(&e, 0);
+	EQ(pn_getvnode(e.mp, 5, PN_VREG, 0, 0, &vp), PN_OK);
+	th_vrele(&e.th, vp);
+	atomic_store(&e.w.vget_delay_us, 100000);
+	for (i = 0; i < N; i++) {
+		w[i].e = &e;
+		pthread_create(&t[i], NULL, lookup_main, &w[i]);
+	}
+	for (i = 0; i < N; i++) {
+		pthread_join(t[i], NULL);
+		EQ(w[i].rv, PN_OK);
+	}
+	atomic_store(&e.w.vget_delay_us, 0);
+	env_fini(&e);
+}
+
 /* Host misuse: putvnode of a vnode that is not its node's live vnode. */
 static void
 putvnode_not_live(void)
@@ -969,6 +996,7 @@ main(void)
 {
 	spin_waits(0);
 	spin_waits(WH_MINIMAL);
+	readers_past_slots();
 	putvnode_not_live();
 	strings();
 	null_arguments();
