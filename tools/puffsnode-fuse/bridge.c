@@ -21,8 +21,10 @@
  *
  * Metadata cache.  READ marks the access time and WRITE the modification
  * time in the node's metadata cache (pn_updatenode); FLUSH, RELEASE,
- * FSYNC, GETATTR, SETATTR and the last FORGET write them to the backing
- * file (pn_metacache_take, then utimensat as the file system).
+ * FSYNC, SETATTR and the last FORGET write them to the backing file
+ * (pn_metacache_take, then utimensat as the file system); an access
+ * time alone only when relatime rules call for it.  GETATTR does not
+ * flush: a flush changes the ctime that tar and git compare.
  *
  * Namespace operations hold the simulator's vnode lock of their
  * directories (two in address order for RENAME), as the simulator's own
@@ -326,17 +328,40 @@ req_cn(struct bridge *br, fuse_req_t req, uint32_t op, const char *name,
 
 /* ---- the metadata cache ---- */
 
+/*
+ * An access time is worth writing as relatime(8) would: if the file's
+ * is not later than its modification or change time, or is a day old.
+ * Writing one changes the ctime, which tar, git and rsync watch.
+ */
+static bool
+atime_due(const struct stat *st, const struct pn_timespec *at)
+{
+	return st->st_atim.tv_sec < st->st_mtim.tv_sec ||
+	    (st->st_atim.tv_sec == st->st_mtim.tv_sec &&
+	    st->st_atim.tv_nsec <= st->st_mtim.tv_nsec) ||
+	    st->st_atim.tv_sec < st->st_ctim.tv_sec ||
+	    (st->st_atim.tv_sec == st->st_ctim.tv_sec &&
+	    st->st_atim.tv_nsec <= st->st_ctim.tv_nsec) ||
+	    at->tv_sec - (int64_t)st->st_atim.tv_sec >= 24 * 60 * 60;
+}
+
 static void
 meta_flush(struct bridge *br, struct pn_vnode *vp)
 {
 	struct pn_metacache mc;
 	struct timespec ts[2];
 	struct pn_node *pn;
+	struct stat st;
 	pn_cookie_t c;
 
 	if ((pn = pn_vnode2node(br->br_mp, vp)) == NULL ||
+	    (c = pn_node_cookie(pn)) == 0 ||
 	    pn_metacache_take(pn, &mc) != PN_OK ||
 	    (mc.mc_flags & (PN_UPDATE_ATIME | PN_UPDATE_MTIME)) == 0)
+		return;
+	if ((mc.mc_flags & (PN_UPDATE_ATIME | PN_UPDATE_MTIME)) ==
+	    PN_UPDATE_ATIME && (fsrv_getattr(br->br_srv, c, &st) != 0 ||
+	    !atime_due(&st, &mc.mc_atime)))
 		return;
 	ts[0].tv_sec = ts[1].tv_sec = 0;
 	ts[0].tv_nsec = ts[1].tv_nsec = UTIME_OMIT;
@@ -348,8 +373,7 @@ meta_flush(struct bridge *br, struct pn_vnode *vp)
 		ts[1].tv_sec = (time_t)mc.mc_mtime.tv_sec;
 		ts[1].tv_nsec = (long)mc.mc_mtime.tv_nsec;
 	}
-	if ((c = pn_node_cookie(pn)) != 0 &&
-	    fsrv_settimes(br->br_srv, c, ts) == 0)
+	if (fsrv_settimes(br->br_srv, c, ts) == 0)
 		CNT(br, meta_flushes);
 }
 
@@ -505,7 +529,7 @@ br_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	int error;
 
 	(void)fi;
-	meta_flush(br, vp);
+	/* No flush here: writing times changes the ctime a caller checks. */
 	if ((error = fsrv_getattr(br->br_srv, vcookie(br, vp), &st)) != 0)
 		fuse_reply_err(req, error);
 	else

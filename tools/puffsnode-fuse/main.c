@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -169,6 +170,29 @@ parse_args(int argc, char **argv, struct options *o)
 	return 0;
 }
 
+/* Node descriptors and open files: allow as many as we may. */
+static void
+raise_nofile(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		(void)setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
+/* The server's cached node descriptors: half the limit, the rest for open files. */
+static size_t
+maxopen(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY)
+		return 4096;
+	return rl.rlim_cur / 2 > 64 ? (size_t)(rl.rlim_cur / 2) : 64;
+}
+
 static void
 forget_cb(void *arg, pn_cookie_t cookie, uint64_t nlookup)
 {
@@ -235,7 +259,7 @@ main(int argc, char **argv)
 {
 	struct pn_sim_config cfg;
 	struct pn_sim_client cl;
-	struct pn_sim_stats s0, s1;
+	struct pn_sim_stats sm, s0, s1;
 	struct pn_table_stats ts;
 	struct pn_pool_stats ps;
 	struct fsrv_stats fs;
@@ -252,13 +276,14 @@ main(int argc, char **argv)
 		return ret < 0 ? 2 : 0;
 	}
 	umask(0);	/* the kernel applied the caller's umask already */
+	raise_nofile();
 	if ((br = calloc(1, sizeof(*br))) == NULL ||
 	    bridge_init(br) != 0) {
 		fprintf(stderr, PROG ": out of memory\n");
 		return 1;
 	}
 	br->br_timeout = o.timeout;
-	if ((error = fsrv_init(o.backing, &br->br_srv)) != 0 ||
+	if ((error = fsrv_init(o.backing, maxopen(), &br->br_srv)) != 0 ||
 	    (error = fsrv_getattr(br->br_srv, fsrv_root(br->br_srv),
 	    &st)) != 0) {
 		fprintf(stderr, PROG ": %s: %s\n", o.backing, strerror(error));
@@ -287,6 +312,7 @@ main(int argc, char **argv)
 	ret = run_session(br, &o, argv[0]);
 
 	/* The kernel is gone: give back its lookups, then the root. */
+	pn_sim_stats(br->br_sim, &sm);
 	held = bridge_release_all(br);
 	pn_sim_vrele(br->br_sim, br->br_root);
 	br->br_root = NULL;
@@ -307,10 +333,12 @@ main(int argc, char **argv)
 	fsrv_stats(br->br_srv, &fs);
 
 	fprintf(stderr,
-	    PROG ": vnodes: built %llu, reclaimed %llu (%llu under pressure, "
-	    "%llu at unmount), high water %zu, maxvnodes %zu\n",
+	    PROG ": vnodes: built %llu, reclaimed %llu (%llu while mounted, "
+	    "%llu when the kernel's lookups were given back, %llu at "
+	    "unmount), high water %zu, maxvnodes %zu\n",
 	    (unsigned long long)s1.built, (unsigned long long)s1.reclaimed,
-	    (unsigned long long)s0.reclaimed,
+	    (unsigned long long)sm.reclaimed,
+	    (unsigned long long)(s0.reclaimed - sm.reclaimed),
 	    (unsigned long long)(s1.reclaimed - s0.reclaimed),
 	    s1.vnodes_high, s1.maxvnodes);
 	fprintf(stderr,
@@ -340,11 +368,14 @@ main(int argc, char **argv)
 	    (unsigned long long)ps.frees, ps.in_use, ps.slabs);
 	fprintf(stderr,
 	    PROG ": server: lookups %llu, forgets %llu, nodes dropped %llu, "
-	    "cookies reused %llu, high water %zu, denied %llu, nodes held "
-	    "%zu, lookups outstanding %llu\n",
+	    "cookies reused %llu, high water %zu, denied %llu, stale %llu, "
+	    "descriptors reopened %llu, closed %llu, nodes held %zu, lookups "
+	    "outstanding %llu\n",
 	    (unsigned long long)fs.lookups, (unsigned long long)fs.forgets,
 	    (unsigned long long)fs.dropped, (unsigned long long)fs.reused,
-	    fs.high, (unsigned long long)fs.denied, fs.live,
+	    fs.high, (unsigned long long)fs.denied,
+	    (unsigned long long)fs.stale, (unsigned long long)fs.fdopens,
+	    (unsigned long long)fs.fdcloses, fs.live,
 	    (unsigned long long)fs.outstanding);
 	fprintf(stderr,
 	    PROG ": metadata cache: %llu flushes; misbehaved %llu, broken "

@@ -3,12 +3,22 @@
  * backing directory.
  *
  * Nodes.  One node per backing inode (st_dev, st_ino), found through a
- * hash table; each holds an O_PATH descriptor of its inode, which keeps
- * the inode (and so its number) alive while the node exists, and a
- * lookup count.  A node's cookie is its slot number plus one; slots are
- * reused once a node is dropped, so cookies are reused too, as a real
- * server's would be -- telling a reused cookie from the node it replaces
- * is the node layer's job (pn_node_gen).
+ * hash table, with a lookup count.  A node's cookie is its slot number
+ * plus one; slots are reused once a node is dropped, so cookies are
+ * reused too, as a real server's would be -- telling a reused cookie from
+ * the node it replaces is the node layer's job (pn_node_gen).
+ *
+ * Descriptors.  A node reaches its inode through an O_PATH descriptor.
+ * The kernel above may hold far more nodes than a process may hold
+ * descriptors, so a node also keeps the inode's file handle
+ * (name_to_handle_at) and its descriptor is a cache entry: closed, oldest
+ * unused first, beyond a limit, and opened again from the handle
+ * (open_by_handle_at) when a request needs it.  A request pins the
+ * descriptor while it uses it.  The handle carries the inode's
+ * generation, so an inode number reused by the backing file system is
+ * told from the node of the inode it replaces (which then answers
+ * ESTALE).  Where handles are not available the descriptor stays open
+ * for the node's life.
  *
  * Requests reach the backing inodes through their descriptors, or
  * through /proc/self/fd/N where a system call wants a path (open, chmod,
@@ -22,9 +32,10 @@
  * afterwards.  The backing kernel then makes every permission check, as
  * it would for the caller.  Internal credentials run as the daemon.
  *
- * Locking: one mutex covers the slots, the hash table and the counts.
- * System calls run outside it; a descriptor read under it stays valid
- * because the host holds a lookup on every node it names in a request.
+ * Locking: one mutex covers the slots, the hash table, the descriptor
+ * cache and the counts.  Opening a descriptor from its handle happens
+ * under it; every other system call runs outside it, on a pinned
+ * descriptor.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -34,6 +45,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/fsuid.h>
+#include <sys/queue.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -43,10 +56,28 @@ struct snode {
 	pn_cookie_t	 n_cookie;
 	dev_t		 n_dev;
 	ino_t		 n_ino;
-	int		 n_fd;		/* O_PATH */
+	int		 n_fd;		/* O_PATH; -1 while closed */
+	int		 n_mnt;		/* s_mnts index; -1: no handle */
+	struct file_handle *n_fh;	/* NULL: no handle, n_fd stays open */
 	bool		 n_symlink;
+	bool		 n_hashed;	/* in the (dev, ino) hash */
+	bool		 n_dropped;	/* forgotten while pinned */
+	bool		 n_onlru;
+	unsigned	 n_busy;	/* pins of n_fd */
 	uint64_t	 n_nlookup;
 	struct snode	*n_hnext;	/* hash chain */
+	TAILQ_ENTRY(snode) n_lru;	/* open, unpinned, with a handle */
+};
+
+TAILQ_HEAD(snode_lru, snode);
+
+#define MAX_MNTS	32
+
+/* A pinned node descriptor. */
+struct pin {
+	struct snode	*p_node;
+	int		 p_fd;
+	bool		 p_symlink;
 };
 
 struct fsrv {
@@ -58,6 +89,12 @@ struct fsrv {
 	struct snode	**s_hash;
 	size_t		  s_nbuckets;	/* a power of two */
 	struct fsrv_stats s_st;
+	struct snode_lru  s_lru;	/* descriptors to close first */
+	size_t		  s_nopen;	/* cached descriptors open */
+	size_t		  s_maxopen;
+	struct { int id, fd; } s_mnts[MAX_MNTS];	/* mount id -> mount fd */
+	int		  s_nmnts;
+	bool		  s_handles;	/* try file handles */
 	bool		  s_switch;	/* can switch ids (running as root) */
 	gid_t		  s_groups0[NGROUPS_MAX];	/* the daemon's groups */
 	int		  s_ngroups0;
@@ -158,21 +195,148 @@ node_get(struct fsrv *srv, pn_cookie_t c)
 	return srv->s_slots[c - 1];
 }
 
-/* The node's descriptor, or -1 (ESTALE) for an unknown cookie. */
-static int
-node_fd(struct fsrv *srv, pn_cookie_t c, bool *symlinkp)
+/* Lock held.  Close unpinned cached descriptors beyond the limit. */
+static void
+fd_trim(struct fsrv *srv)
 {
 	struct snode *n;
-	int fd = -1;
 
+	while (srv->s_nopen > srv->s_maxopen &&
+	    (n = TAILQ_FIRST(&srv->s_lru)) != NULL) {
+		TAILQ_REMOVE(&srv->s_lru, n, n_lru);
+		n->n_onlru = false;
+		close(n->n_fd);
+		n->n_fd = -1;
+		srv->s_nopen--;
+		srv->s_st.fdcloses++;
+	}
+}
+
+/* Lock held, node unpinned and off the slots: free it. */
+static void
+node_free(struct fsrv *srv, struct snode *n)
+{
+	if (n->n_onlru)
+		TAILQ_REMOVE(&srv->s_lru, n, n_lru);
+	if (n->n_fd >= 0) {
+		close(n->n_fd);
+		if (n->n_fh != NULL)
+			srv->s_nopen--;
+	}
+	free(n->n_fh);
+	free(n);
+}
+
+/* Lock held.  An unpinned node's open descriptor goes on the LRU. */
+static void
+node_idle(struct fsrv *srv, struct snode *n)
+{
+	if (n->n_busy == 0 && n->n_fh != NULL && n->n_fd >= 0 &&
+	    !n->n_onlru) {
+		TAILQ_INSERT_TAIL(&srv->s_lru, n, n_lru);
+		n->n_onlru = true;
+		fd_trim(srv);
+	}
+}
+
+/* Pin the descriptor of node c, opening it from its handle if closed. */
+static int
+node_pin(struct fsrv *srv, pn_cookie_t c, struct pin *p)
+{
+	struct snode *n;
+	int fd;
+
+	p->p_node = NULL;
+	p->p_fd = -1;
 	pthread_mutex_lock(&srv->s_lock);
-	if ((n = node_get(srv, c)) != NULL) {
-		fd = n->n_fd;
-		if (symlinkp != NULL)
-			*symlinkp = n->n_symlink;
+	if ((n = node_get(srv, c)) == NULL) {
+		pthread_mutex_unlock(&srv->s_lock);
+		return ESTALE;
+	}
+	if (n->n_fd < 0) {
+		fd = open_by_handle_at(srv->s_mnts[n->n_mnt].fd, n->n_fh,
+		    O_PATH | O_CLOEXEC);
+		if (fd < 0) {
+			int error = errno;
+
+			pthread_mutex_unlock(&srv->s_lock);
+			return error == ENOENT ? ESTALE : error;
+		}
+		n->n_fd = fd;
+		srv->s_nopen++;
+		srv->s_st.fdopens++;
+	}
+	if (n->n_onlru) {
+		TAILQ_REMOVE(&srv->s_lru, n, n_lru);
+		n->n_onlru = false;
+	}
+	n->n_busy++;
+	p->p_node = n;
+	p->p_fd = n->n_fd;
+	p->p_symlink = n->n_symlink;
+	pthread_mutex_unlock(&srv->s_lock);
+	return 0;
+}
+
+static void
+node_unpin(struct fsrv *srv, struct pin *p)
+{
+	struct snode *n = p->p_node;
+
+	if (n == NULL)
+		return;
+	pthread_mutex_lock(&srv->s_lock);
+	if (--n->n_busy == 0) {
+		if (n->n_dropped)
+			node_free(srv, n);
+		else
+			node_idle(srv, n);
 	}
 	pthread_mutex_unlock(&srv->s_lock);
-	return fd;
+	p->p_node = NULL;
+}
+
+/* Lock held.  The mount fd index for mount id, opened from fd; -1 if none. */
+static int
+mount_index(struct fsrv *srv, int id, int fd)
+{
+	char path[64];
+	int i, mfd;
+
+	for (i = 0; i < srv->s_nmnts; i++)
+		if (srv->s_mnts[i].id == id)
+			return i;
+	if (srv->s_nmnts == MAX_MNTS)
+		return -1;
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	if ((mfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return -1;	/* not a directory: a handle is of no use */
+	srv->s_mnts[srv->s_nmnts].id = id;
+	srv->s_mnts[srv->s_nmnts].fd = mfd;
+	return srv->s_nmnts++;
+}
+
+static struct file_handle *
+handle_of(int fd, int *mntid)
+{
+	struct file_handle *fh;
+
+	if ((fh = malloc(sizeof(*fh) + MAX_HANDLE_SZ)) == NULL)
+		return NULL;
+	fh->handle_bytes = MAX_HANDLE_SZ;
+	if (name_to_handle_at(fd, "", fh, mntid, AT_EMPTY_PATH) != 0) {
+		free(fh);
+		return NULL;
+	}
+	return fh;
+}
+
+static bool
+handle_eq(const struct file_handle *a, const struct file_handle *b)
+{
+	return a->handle_bytes == b->handle_bytes &&
+	    a->handle_type == b->handle_type &&
+	    memcmp(a->f_handle, b->f_handle, a->handle_bytes) == 0;
 }
 
 /*
@@ -182,21 +346,40 @@ node_fd(struct fsrv *srv, pn_cookie_t c, bool *symlinkp)
 static int
 node_enter(struct fsrv *srv, int fd, const struct stat *st, pn_cookie_t *cp)
 {
-	struct snode *n;
+	struct file_handle *fh;
+	struct snode *n, **pp;
 	size_t h, slot;
+	int mntid = 0;
 
+	fh = srv->s_handles ? handle_of(fd, &mntid) : NULL;
 	pthread_mutex_lock(&srv->s_lock);
 	h = hash_of(srv, st->st_dev, st->st_ino);
-	for (n = srv->s_hash[h]; n != NULL; n = n->n_hnext)
+	for (pp = &srv->s_hash[h]; (n = *pp) != NULL; pp = &n->n_hnext)
 		if (n->n_dev == st->st_dev && n->n_ino == st->st_ino)
 			break;
+	if (n != NULL && n->n_fh != NULL && fh != NULL &&
+	    !handle_eq(n->n_fh, fh)) {
+		/* The inode number was reused: the old node is stale. */
+		*pp = n->n_hnext;
+		n->n_hashed = false;
+		srv->s_st.stale++;
+		n = NULL;
+	}
 	if (n != NULL) {
 		n->n_nlookup++;
 		srv->s_st.outstanding++;
 		srv->s_st.lookups++;
 		*cp = n->n_cookie;
+		if (n->n_fd < 0 && n->n_fh != NULL) {
+			n->n_fd = fd;	/* the fresh descriptor serves */
+			srv->s_nopen++;
+			fd = -1;
+			node_idle(srv, n);
+		}
 		pthread_mutex_unlock(&srv->s_lock);
-		close(fd);
+		if (fd >= 0)
+			close(fd);
+		free(fh);
 		return 0;
 	}
 	if ((n = calloc(1, sizeof(*n))) == NULL)
@@ -225,8 +408,16 @@ node_enter(struct fsrv *srv, int fd, const struct stat *st, pn_cookie_t *cp)
 	n->n_dev = st->st_dev;
 	n->n_ino = st->st_ino;
 	n->n_fd = fd;
+	n->n_mnt = fh != NULL ? mount_index(srv, mntid, fd) : -1;
+	if (n->n_mnt >= 0) {
+		n->n_fh = fh;
+		srv->s_nopen++;
+	} else {
+		free(fh);
+	}
 	n->n_symlink = S_ISLNK(st->st_mode);
 	n->n_nlookup = 1;
+	n->n_hashed = true;
 	srv->s_slots[slot] = n;
 	n->n_hnext = srv->s_hash[h];
 	srv->s_hash[h] = n;
@@ -237,11 +428,13 @@ node_enter(struct fsrv *srv, int fd, const struct stat *st, pn_cookie_t *cp)
 	if (srv->s_st.live > srv->s_nbuckets)
 		hash_grow(srv);
 	*cp = n->n_cookie;
+	node_idle(srv, n);
 	pthread_mutex_unlock(&srv->s_lock);
 	return 0;
 nomem:
 	pthread_mutex_unlock(&srv->s_lock);
 	close(fd);
+	free(fh);
 	return ENOMEM;
 }
 
@@ -249,7 +442,6 @@ void
 fsrv_forget(struct fsrv *srv, pn_cookie_t c, uint64_t nlookup)
 {
 	struct snode *n, **pp;
-	int fd = -1;
 
 	pthread_mutex_lock(&srv->s_lock);
 	srv->s_st.forgets++;
@@ -270,26 +462,28 @@ fsrv_forget(struct fsrv *srv, pn_cookie_t c, uint64_t nlookup)
 	n->n_nlookup -= nlookup;
 	srv->s_st.outstanding -= nlookup;
 	if (n->n_nlookup == 0) {
-		pp = &srv->s_hash[hash_of(srv, n->n_dev, n->n_ino)];
-		while (*pp != n)
-			pp = &(*pp)->n_hnext;
-		*pp = n->n_hnext;
+		if (n->n_hashed) {
+			pp = &srv->s_hash[hash_of(srv, n->n_dev, n->n_ino)];
+			while (*pp != n)
+				pp = &(*pp)->n_hnext;
+			*pp = n->n_hnext;
+		}
 		srv->s_slots[c - 1] = NULL;
 		srv->s_free[srv->s_nfree++] = (size_t)(c - 1);
 		srv->s_st.live--;
 		srv->s_st.dropped++;
-		fd = n->n_fd;
-		free(n);
+		if (n->n_busy > 0)
+			n->n_dropped = true;	/* the last unpin frees it */
+		else
+			node_free(srv, n);
 	}
 	pthread_mutex_unlock(&srv->s_lock);
-	if (fd >= 0)
-		close(fd);
 }
 
 /* ---- set-up ---- */
 
 int
-fsrv_init(const char *backing, struct fsrv **srvp)
+fsrv_init(const char *backing, size_t maxopen, struct fsrv **srvp)
 {
 	struct fsrv *srv;
 	struct stat st;
@@ -312,6 +506,9 @@ fsrv_init(const char *backing, struct fsrv **srvp)
 	}
 	srv->s_nbuckets = 1024;
 	pthread_mutex_init(&srv->s_lock, NULL);
+	TAILQ_INIT(&srv->s_lru);
+	srv->s_maxopen = maxopen;
+	srv->s_handles = maxopen > 0;
 	srv->s_switch = geteuid() == 0;
 	if ((srv->s_ngroups0 = getgroups(NGROUPS_MAX, srv->s_groups0)) < 0)
 		srv->s_ngroups0 = 0;
@@ -333,10 +530,11 @@ fsrv_fini(struct fsrv *srv)
 	for (i = 0; i < srv->s_nslots; i++) {
 		if (srv->s_slots[i] == NULL)
 			continue;
-		close(srv->s_slots[i]->n_fd);
-		free(srv->s_slots[i]);
+		node_free(srv, srv->s_slots[i]);
 		left++;
 	}
+	for (i = 0; i < (size_t)srv->s_nmnts; i++)
+		close(srv->s_mnts[i].fd);
 	free(srv->s_slots);
 	free(srv->s_free);
 	free(srv->s_hash);
@@ -417,16 +615,17 @@ int
 fsrv_lookup(struct fsrv *srv, const struct pn_kcred *cr, pn_cookie_t dir,
     const char *name, struct stat *st, pn_cookie_t *cp)
 {
-	int dirfd, error;
+	struct pin d;
+	int error;
 	bool sw;
 
-	if ((error = check_name(name)) != 0)
+	if ((error = check_name(name)) != 0 ||
+	    (error = node_pin(srv, dir, &d)) != 0)
 		return error;
-	if ((dirfd = node_fd(srv, dir, NULL)) < 0)
-		return ESTALE;
 	sw = as_enter(srv, cr);
-	error = enter_name(srv, dirfd, name, st, cp);
+	error = enter_name(srv, d.p_fd, name, st, cp);
 	as_exit(srv, sw);
+	node_unpin(srv, &d);
 	return denied(srv, error);
 }
 
@@ -436,20 +635,22 @@ fsrv_create(struct fsrv *srv, const struct pn_kcred *cr, pn_cookie_t dir,
     pn_cookie_t *cp)
 {
 	char path[64];
-	int dirfd, fd, pfd, error = 0;
+	struct pin d;
+	int fd, pfd, error = 0;
 	bool sw;
 
 	*fdp = -1;
-	if ((error = check_name(name)) != 0)
+	if ((error = check_name(name)) != 0 ||
+	    (error = node_pin(srv, dir, &d)) != 0)
 		return error;
-	if ((dirfd = node_fd(srv, dir, NULL)) < 0)
-		return ESTALE;
 	sw = as_enter(srv, cr);
-	fd = openat(dirfd, name, (flags | O_CREAT | O_NOFOLLOW | O_CLOEXEC) &
+	fd = openat(d.p_fd, name, (flags | O_CREAT | O_NOFOLLOW | O_CLOEXEC) &
 	    ~O_NOCTTY, mode & 07777);
+	error = fd < 0 ? errno : 0;
 	as_exit(srv, sw);
-	if (fd < 0)
-		return denied(srv, errno);
+	node_unpin(srv, &d);
+	if (error != 0)
+		return denied(srv, error);
 	procpath(path, sizeof(path), fd);
 	if ((pfd = open(path, O_PATH | O_CLOEXEC)) < 0 ||
 	    fstatat(pfd, "", st, AT_EMPTY_PATH) != 0) {
@@ -472,23 +673,24 @@ fsrv_mknod(struct fsrv *srv, const struct pn_kcred *cr, pn_cookie_t dir,
     const char *name, mode_t mode, dev_t rdev, const char *target,
     struct stat *st, pn_cookie_t *cp)
 {
-	int dirfd, r, error;
+	struct pin d;
+	int r, error;
 	bool sw;
 
-	if ((error = check_name(name)) != 0)
+	if ((error = check_name(name)) != 0 ||
+	    (error = node_pin(srv, dir, &d)) != 0)
 		return error;
-	if ((dirfd = node_fd(srv, dir, NULL)) < 0)
-		return ESTALE;
 	sw = as_enter(srv, cr);
 	if (S_ISDIR(mode))
-		r = mkdirat(dirfd, name, mode & 07777);
+		r = mkdirat(d.p_fd, name, mode & 07777);
 	else if (S_ISLNK(mode))
 		r = target == NULL ? (errno = EINVAL, -1) :
-		    symlinkat(target, dirfd, name);
+		    symlinkat(target, d.p_fd, name);
 	else
-		r = mknodat(dirfd, name, mode, rdev);
-	error = r != 0 ? errno : enter_name(srv, dirfd, name, st, cp);
+		r = mknodat(d.p_fd, name, mode, rdev);
+	error = r != 0 ? errno : enter_name(srv, d.p_fd, name, st, cp);
 	as_exit(srv, sw);
+	node_unpin(srv, &d);
 	return denied(srv, error);
 }
 
@@ -497,21 +699,26 @@ fsrv_link(struct fsrv *srv, const struct pn_kcred *cr, pn_cookie_t c,
     pn_cookie_t dir, const char *name, struct stat *st, pn_cookie_t *cp)
 {
 	char path[64];
-	int fd, dirfd, error;
+	struct pin f, d;
+	int error;
 	bool sw;
 
-	if ((error = check_name(name)) != 0)
+	if ((error = check_name(name)) != 0 ||
+	    (error = node_pin(srv, c, &f)) != 0)
 		return error;
-	if ((fd = node_fd(srv, c, NULL)) < 0 ||
-	    (dirfd = node_fd(srv, dir, NULL)) < 0)
-		return ESTALE;
-	procpath(path, sizeof(path), fd);
+	if ((error = node_pin(srv, dir, &d)) != 0) {
+		node_unpin(srv, &f);
+		return error;
+	}
+	procpath(path, sizeof(path), f.p_fd);
 	sw = as_enter(srv, cr);
-	if (linkat(AT_FDCWD, path, dirfd, name, AT_SYMLINK_FOLLOW) != 0)
+	if (linkat(AT_FDCWD, path, d.p_fd, name, AT_SYMLINK_FOLLOW) != 0)
 		error = errno;
 	else
-		error = enter_name(srv, dirfd, name, st, cp);
+		error = enter_name(srv, d.p_fd, name, st, cp);
 	as_exit(srv, sw);
+	node_unpin(srv, &d);
+	node_unpin(srv, &f);
 	return denied(srv, error);
 }
 
@@ -520,13 +727,15 @@ fsrv_link(struct fsrv *srv, const struct pn_kcred *cr, pn_cookie_t c,
 int
 fsrv_getattr(struct fsrv *srv, pn_cookie_t c, struct stat *st)
 {
-	int fd;
+	struct pin p;
+	int error;
 
-	if ((fd = node_fd(srv, c, NULL)) < 0)
-		return ESTALE;
-	if (fstatat(fd, "", st, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) != 0)
-		return errno;
-	return 0;
+	if ((error = node_pin(srv, c, &p)) != 0)
+		return error;
+	if (fstatat(p.p_fd, "", st, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) != 0)
+		error = errno;
+	node_unpin(srv, &p);
+	return error;
 }
 
 static int
@@ -546,15 +755,16 @@ fsrv_setattr(struct fsrv *srv, const struct pn_kcred *cr, pn_cookie_t c,
 {
 	struct timespec ts[2];
 	char path[64];
-	int fd, error = 0;
-	bool sw, symlink = false;
+	struct pin p;
+	int error;
+	bool sw;
 
-	if ((fd = node_fd(srv, c, &symlink)) < 0)
-		return ESTALE;
-	procpath(path, sizeof(path), fd);
+	if ((error = node_pin(srv, c, &p)) != 0)
+		return error;
+	procpath(path, sizeof(path), p.p_fd);
 	sw = as_enter(srv, cr);
 	if (valid & FSRV_SET_MODE) {
-		if (symlink)
+		if (p.p_symlink)
 			error = EOPNOTSUPP;
 		else if (chmod(path, attr->st_mode & 07777) != 0)
 			error = errno;
@@ -563,7 +773,7 @@ fsrv_setattr(struct fsrv *srv, const struct pn_kcred *cr, pn_cookie_t c,
 		uid_t uid = (valid & FSRV_SET_UID) ? attr->st_uid : (uid_t)-1;
 		gid_t gid = (valid & FSRV_SET_GID) ? attr->st_gid : (gid_t)-1;
 
-		if (fchownat(fd, "", uid, gid,
+		if (fchownat(p.p_fd, "", uid, gid,
 		    AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) != 0)
 			error = errno;
 	}
@@ -584,24 +794,27 @@ fsrv_setattr(struct fsrv *srv, const struct pn_kcred *cr, pn_cookie_t c,
 			ts[1].tv_nsec = UTIME_NOW;
 		else if (valid & FSRV_SET_MTIME)
 			ts[1] = attr->st_mtim;
-		if (ofd >= 0 && !symlink)
+		if (ofd >= 0 && !p.p_symlink)
 			error = futimens(ofd, ts) == 0 ? 0 : errno;
 		else
-			error = set_times(fd, symlink, ts);
+			error = set_times(p.p_fd, p.p_symlink, ts);
 	}
 	as_exit(srv, sw);
+	node_unpin(srv, &p);
 	return denied(srv, error);
 }
 
 int
 fsrv_settimes(struct fsrv *srv, pn_cookie_t c, const struct timespec ts[2])
 {
-	bool symlink = false;
-	int fd;
+	struct pin p;
+	int error;
 
-	if ((fd = node_fd(srv, c, &symlink)) < 0)
-		return ESTALE;
-	return set_times(fd, symlink, ts);
+	if ((error = node_pin(srv, c, &p)) != 0)
+		return error;
+	error = set_times(p.p_fd, p.p_symlink, ts);
+	node_unpin(srv, &p);
+	return error;
 }
 
 int
@@ -609,19 +822,22 @@ fsrv_open(struct fsrv *srv, const struct pn_kcred *cr, pn_cookie_t c,
     int flags, int *fdp)
 {
 	char path[64];
-	int fd, nfd;
+	struct pin p;
+	int nfd, error;
 	bool sw;
 
 	*fdp = -1;
-	if ((fd = node_fd(srv, c, NULL)) < 0)
-		return ESTALE;
-	procpath(path, sizeof(path), fd);
+	if ((error = node_pin(srv, c, &p)) != 0)
+		return error;
+	procpath(path, sizeof(path), p.p_fd);
 	sw = as_enter(srv, cr);
 	nfd = open(path, (flags | O_CLOEXEC) &
 	    ~(O_CREAT | O_EXCL | O_NOCTTY | O_NOFOLLOW));
+	error = nfd < 0 ? errno : 0;
 	as_exit(srv, sw);
-	if (nfd < 0)
-		return denied(srv, errno);
+	node_unpin(srv, &p);
+	if (error != 0)
+		return denied(srv, error);
 	*fdp = nfd;
 	return 0;
 }
@@ -630,17 +846,20 @@ int
 fsrv_opendir(struct fsrv *srv, const struct pn_kcred *cr, pn_cookie_t c,
     DIR **dpp)
 {
-	int fd, dfd, error;
+	struct pin p;
+	int dfd, error;
 	bool sw;
 
 	*dpp = NULL;
-	if ((fd = node_fd(srv, c, NULL)) < 0)
-		return ESTALE;
+	if ((error = node_pin(srv, c, &p)) != 0)
+		return error;
 	sw = as_enter(srv, cr);
-	dfd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	dfd = openat(p.p_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	error = dfd < 0 ? errno : 0;
 	as_exit(srv, sw);
-	if (dfd < 0)
-		return denied(srv, errno);
+	node_unpin(srv, &p);
+	if (error != 0)
+		return denied(srv, error);
 	if ((*dpp = fdopendir(dfd)) == NULL) {
 		error = errno;
 		close(dfd);
@@ -653,25 +872,32 @@ int
 fsrv_readlink(struct fsrv *srv, pn_cookie_t c, char *buf, size_t size,
     size_t *lenp)
 {
+	struct pin p;
 	ssize_t n;
-	int fd;
+	int error;
 
-	if ((fd = node_fd(srv, c, NULL)) < 0)
-		return ESTALE;
-	if ((n = readlinkat(fd, "", buf, size)) < 0)
-		return errno;
-	*lenp = (size_t)n;
-	return 0;
+	if ((error = node_pin(srv, c, &p)) != 0)
+		return error;
+	if ((n = readlinkat(p.p_fd, "", buf, size)) < 0)
+		error = errno;
+	else
+		*lenp = (size_t)n;
+	node_unpin(srv, &p);
+	return error;
 }
 
 int
 fsrv_statfs(struct fsrv *srv, pn_cookie_t c, struct statvfs *sv)
 {
-	int fd;
+	struct pin p;
+	int error;
 
-	if ((fd = node_fd(srv, c, NULL)) < 0)
-		return ESTALE;
-	return fstatvfs(fd, sv) == 0 ? 0 : errno;
+	if ((error = node_pin(srv, c, &p)) != 0)
+		return error;
+	if (fstatvfs(p.p_fd, sv) != 0)
+		error = errno;
+	node_unpin(srv, &p);
+	return error;
 }
 
 /* ---- namespace changes ---- */
@@ -680,17 +906,18 @@ int
 fsrv_unlink(struct fsrv *srv, const struct pn_kcred *cr, pn_cookie_t dir,
     const char *name, bool isdir)
 {
-	int dirfd, error;
+	struct pin d;
+	int error;
 	bool sw;
 
-	if ((error = check_name(name)) != 0)
+	if ((error = check_name(name)) != 0 ||
+	    (error = node_pin(srv, dir, &d)) != 0)
 		return error;
-	if ((dirfd = node_fd(srv, dir, NULL)) < 0)
-		return ESTALE;
 	sw = as_enter(srv, cr);
-	error = unlinkat(dirfd, name, isdir ? AT_REMOVEDIR : 0) == 0 ? 0 :
+	error = unlinkat(d.p_fd, name, isdir ? AT_REMOVEDIR : 0) == 0 ? 0 :
 	    errno;
 	as_exit(srv, sw);
+	node_unpin(srv, &d);
 	return denied(srv, error);
 }
 
@@ -698,7 +925,8 @@ int
 fsrv_rename(struct fsrv *srv, const struct pn_kcred *cr, pn_cookie_t fdir,
     const char *fname, pn_cookie_t tdir, const char *tname, unsigned flags)
 {
-	int ffd, tfd, error;
+	struct pin f, t;
+	int error;
 	bool sw;
 
 	if ((error = check_name(fname)) != 0 ||
@@ -706,11 +934,17 @@ fsrv_rename(struct fsrv *srv, const struct pn_kcred *cr, pn_cookie_t fdir,
 		return error;
 	if (flags & ~(unsigned)(RENAME_NOREPLACE | RENAME_EXCHANGE))
 		return EINVAL;
-	if ((ffd = node_fd(srv, fdir, NULL)) < 0 ||
-	    (tfd = node_fd(srv, tdir, NULL)) < 0)
-		return ESTALE;
+	if ((error = node_pin(srv, fdir, &f)) != 0)
+		return error;
+	if ((error = node_pin(srv, tdir, &t)) != 0) {
+		node_unpin(srv, &f);
+		return error;
+	}
 	sw = as_enter(srv, cr);
-	error = renameat2(ffd, fname, tfd, tname, flags) == 0 ? 0 : errno;
+	error = renameat2(f.p_fd, fname, t.p_fd, tname, flags) == 0 ? 0 :
+	    errno;
 	as_exit(srv, sw);
+	node_unpin(srv, &t);
+	node_unpin(srv, &f);
 	return denied(srv, error);
 }

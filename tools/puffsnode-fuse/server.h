@@ -40,6 +40,9 @@ struct fsrv_stats {
 	uint64_t	dropped;	/* nodes dropped */
 	uint64_t	reused;		/* cookies handed out again */
 	uint64_t	denied;		/* requests refused with EACCES / EPERM */
+	uint64_t	stale;		/* nodes of inodes whose number was reused */
+	uint64_t	fdopens;	/* descriptors opened again from handles */
+	uint64_t	fdcloses;	/* cached descriptors closed */
 };
 
 /* fsrv_setattr() valid bits. */
@@ -52,7 +55,8 @@ struct fsrv_stats {
 #define FSRV_SET_ATIME_NOW	0x40u
 #define FSRV_SET_MTIME_NOW	0x80u
 
-int	fsrv_init(const char *backing, struct fsrv **srvp);
+/* maxopen: node descriptors kept open; 0: every node keeps one, no handles. */
+int	fsrv_init(const char *backing, size_t maxopen, struct fsrv **srvp);
 /* Frees the server; returns the number of nodes it still held. */
 size_t	fsrv_fini(struct fsrv *srv);
 pn_cookie_t fsrv_root(const struct fsrv *srv);
