@@ -8,10 +8,11 @@
 # editor's save (sed -i), a FIFO, attributes (chmod, chown, truncate,
 # touch), permission checks as another user, a git repository,
 # stress-ng's file-system stressors and fio with verification.
-# Run 2 (--maxvnodes 64 --timeout 0, 512 descriptors): a tree copied,
-# compared and removed with two readers at once, so vnodes are reclaimed
-# and looked up again under load, and the server reopens node
-# descriptors from file handles.
+# Run 2 (--maxvnodes 64 --shrink, 512 descriptors): a tree copied,
+# compared and removed with two readers at once; the shrinker makes the
+# kernel forget entries, so vnodes are reclaimed and looked up again under
+# load (cookies reused, inactive vnodes reactivated), and the server
+# reopens node descriptors from file handles.
 # After each run: unmount; the daemon must exit 0 having printed its
 # statistics and "clean unmount" (nothing left in the pool, no vnode, no
 # server node).
@@ -264,7 +265,7 @@ check "metadata cache flushed" [ "$(stat_of "metadata cache:" "$T/log1")" -gt 0 
 rm -rf "$BACK/work" "$BACK/stress" "$BACK/fio"
 # 512 descriptors: the server keeps 256 node descriptors open and opens
 # the others again from their file handles.
-NOFILE=512 mount_fs "$T/log2" --maxvnodes 64 --timeout 0 --threads 4
+NOFILE=512 mount_fs "$T/log2" --maxvnodes 64 --shrink --threads 4
 check "pressure: cp -a $SRC1" cp -a "$SRC1" "$MNT/p"
 (diff -r --no-dereference "$SRC1" "$MNT/p" > "$T/diff2" 2>&1; echo $? > "$T/diff2.rc") &
 bg=$!
@@ -278,6 +279,10 @@ check "pressure: empty" [ -z "$(ls -A "$MNT")" ]
 unmount_fs "$T/log2"
 reclaimed=$(sed -n 's/.*reclaimed [0-9]* (\([0-9]*\) while mounted.*/\1/p' "$T/log2")
 check "pressure: vnodes reclaimed while mounted: ${reclaimed:-none}" [ "${reclaimed:-0}" -gt 0 ]
+high=$(sed -n 's/.*vnodes: .*high water \([0-9]*\),.*/\1/p' "$T/log2")
+check "pressure: vnode high water ${high:-none} well below the tree's $n2" [ "${high:-999999}" -lt $((n2 / 2)) ]
+dropped=$(sed -n 's/.*shrinker: [0-9]* rounds, \([0-9]*\) entries dropped.*/\1/p' "$T/log2")
+check "pressure: shrinker dropped ${dropped:-no} kernel entries" [ "${dropped:-0}" -gt 0 ]
 
 if [ "$failed" -ne 0 ]; then
 	say "FAILED"

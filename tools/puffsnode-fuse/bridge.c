@@ -87,6 +87,8 @@ struct kref {
 	struct pn_vnode	*k_vp;
 	uint64_t	 k_nlookup;
 	struct kref	*k_next;
+	fuse_ino_t	 k_parent;	/* the entry last given: parent, name */
+	char		*k_name;
 };
 
 static size_t
@@ -134,8 +136,27 @@ kstripe_grow(struct kref_stripe *ks)
  * use reference: count a kernel lookup, keeping the reference for the
  * kernel if it is the node id's first, else releasing it.
  */
+static void shrink_kick(struct bridge *);
+
+/* Stripe lock held.  Remember the entry's name for the shrinker. */
+static void
+kref_name(struct kref *k, fuse_ino_t parent, const char *name)
+{
+	char *n;
+
+	if (name == NULL || (k->k_name != NULL && k->k_parent == parent &&
+	    strcmp(k->k_name, name) == 0))
+		return;
+	if ((n = strdup(name)) == NULL)
+		return;
+	free(k->k_name);
+	k->k_name = n;
+	k->k_parent = parent;
+}
+
 static int
-kref_take(struct bridge *br, struct pn_vnode *vp)
+kref_take(struct bridge *br, struct pn_vnode *vp, fuse_ino_t parent,
+    const char *name)
 {
 	struct kref_stripe *ks;
 	struct kref *k;
@@ -154,9 +175,11 @@ kref_take(struct bridge *br, struct pn_vnode *vp)
 			break;
 	if (k != NULL) {
 		k->k_nlookup++;
-	} else if ((k = malloc(sizeof(*k))) != NULL) {
+		kref_name(k, parent, name);
+	} else if ((k = calloc(1, sizeof(*k))) != NULL) {
 		k->k_vp = vp;
 		k->k_nlookup = 1;
+		kref_name(k, parent, name);
 		k->k_next = ks->ks_buckets[h % ks->ks_nbuckets];
 		ks->ks_buckets[h % ks->ks_nbuckets] = k;
 		if (++ks->ks_count > ks->ks_nbuckets)
@@ -170,6 +193,9 @@ kref_take(struct bridge *br, struct pn_vnode *vp)
 	pthread_mutex_unlock(&ks->ks_lock);
 	if (!first)
 		pn_sim_vrele(br->br_sim, vp);
+	else if (atomic_fetch_add(&br->br_nkref, 1) + 1 > br->br_klimit &&
+	    br->br_klimit != 0)
+		shrink_kick(br);
 	return 0;
 }
 
@@ -209,6 +235,7 @@ kref_drop(struct bridge *br, struct pn_vnode *vp, uint64_t n)
 			    (unsigned long long)k->k_nlookup);
 		*kp = k->k_next;
 		ks->ks_count--;
+		free(k->k_name);
 		free(k);
 		last = true;
 	} else {
@@ -216,6 +243,7 @@ kref_drop(struct bridge *br, struct pn_vnode *vp, uint64_t n)
 	}
 	pthread_mutex_unlock(&ks->ks_lock);
 	if (last) {
+		atomic_fetch_sub(&br->br_nkref, 1);
 		CNT(br, kreleased);
 		meta_flush(br, vp);
 		pn_sim_vrele(br->br_sim, vp);
@@ -254,7 +282,9 @@ bridge_release_all(struct bridge *br)
 				ks->ks_count--;
 				meta_flush(br, k->k_vp);
 				pn_sim_vrele(br->br_sim, k->k_vp);
+				free(k->k_name);
 				free(k);
+				atomic_fetch_sub(&br->br_nkref, 1);
 				n++;
 			}
 		}
@@ -272,6 +302,146 @@ bridge_fini(struct bridge *br)
 		br->br_kref[i].ks_buckets = NULL;
 		pthread_mutex_destroy(&br->br_kref[i].ks_lock);
 	}
+}
+
+/* ---- the shrinker ---- */
+
+struct victim {
+	fuse_ino_t	 v_parent;
+	char		*v_name;
+};
+
+static void
+shrink_kick(struct bridge *br)
+{
+	pthread_mutex_lock(&br->br_shlock);
+	pthread_cond_signal(&br->br_shcv);
+	pthread_mutex_unlock(&br->br_shlock);
+}
+
+/* The kernel still holds parent, a directory: worth notifying about. */
+static bool
+parent_live(struct bridge *br, fuse_ino_t parent)
+{
+	struct pn_vnode *vp = ino2vp(br, parent);
+	struct kref_stripe *ks;
+	struct kref *k;
+	size_t h;
+	bool live;
+
+	if (parent == FUSE_ROOT_ID)
+		return true;
+	ks = kstripe(br, vp, &h);
+	pthread_mutex_lock(&ks->ks_lock);
+	for (k = ks->ks_buckets[h % ks->ks_nbuckets]; k != NULL; k = k->k_next)
+		if (k->k_vp == vp)
+			break;
+	/* Held by the kernel's count: the vnode cannot go meanwhile. */
+	live = k != NULL &&
+	    pn_node_type(pn_vnode2node(br->br_mp, vp)) == PN_VDIR;
+	pthread_mutex_unlock(&ks->ks_lock);
+	return live;
+}
+
+/* Up to max entries, round robin over the stripes. */
+static size_t
+shrink_pick(struct bridge *br, struct victim *v, size_t max)
+{
+	size_t n = 0, visited, b;
+	struct kref *k;
+
+	for (visited = 0; visited < KREF_STRIPES && n < max; visited++) {
+		struct kref_stripe *ks =
+		    &br->br_kref[br->br_shcursor++ % KREF_STRIPES];
+
+		pthread_mutex_lock(&ks->ks_lock);
+		for (b = 0; b < ks->ks_nbuckets && n < max; b++) {
+			for (k = ks->ks_buckets[b]; k != NULL && n < max;
+			    k = k->k_next) {
+				if (k->k_name == NULL ||
+				    (v[n].v_name = strdup(k->k_name)) == NULL)
+					continue;
+				v[n++].v_parent = k->k_parent;
+			}
+		}
+		pthread_mutex_unlock(&ks->ks_lock);
+	}
+	return n;
+}
+
+/*
+ * While the kernel holds more node ids than the limit, ask it to drop
+ * entries (down to three quarters of the limit); it forgets the inodes
+ * no one uses.  Runs in its own thread: a notification must not be sent
+ * from a request's path.
+ */
+static void *
+shrinker_main(void *arg)
+{
+	struct bridge *br = arg;
+	struct victim *v;
+	size_t max = 256, n, i, held, before;
+
+	if ((v = calloc(max, sizeof(*v))) == NULL)
+		return NULL;
+	pthread_mutex_lock(&br->br_shlock);
+	for (;;) {
+		while (!br->br_shstop &&
+		    atomic_load(&br->br_nkref) <= br->br_klimit)
+			pthread_cond_wait(&br->br_shcv, &br->br_shlock);
+		if (br->br_shstop)
+			break;
+		pthread_mutex_unlock(&br->br_shlock);
+		before = held = atomic_load(&br->br_nkref);
+		n = held - br->br_klimit + br->br_klimit / 4;
+		n = shrink_pick(br, v, n < max ? n : max);
+		CNT(br, shrink_rounds);
+		for (i = 0; i < n; i++) {
+			if (parent_live(br, v[i].v_parent) &&
+			    fuse_lowlevel_notify_inval_entry(br->br_se,
+			    v[i].v_parent, v[i].v_name,
+			    strlen(v[i].v_name)) == 0)
+				CNT(br, shrink_invals);
+			free(v[i].v_name);
+		}
+		/* Give the forgets time to come; longer if none came. */
+		usleep(atomic_load(&br->br_nkref) < before ? 1000 : 50000);
+		pthread_mutex_lock(&br->br_shlock);
+	}
+	pthread_mutex_unlock(&br->br_shlock);
+	free(v);
+	return NULL;
+}
+
+int
+bridge_shrinker_start(struct bridge *br)
+{
+	int error;
+
+	pthread_mutex_init(&br->br_shlock, NULL);
+	pthread_cond_init(&br->br_shcv, NULL);
+	if (br->br_klimit == 0)
+		return 0;
+	if ((error = pthread_create(&br->br_shrinker, NULL, shrinker_main,
+	    br)) != 0)
+		return error;
+	br->br_shrunning = true;
+	return 0;
+}
+
+void
+bridge_shrinker_stop(struct bridge *br)
+{
+	if (br->br_shrunning) {
+		pthread_mutex_lock(&br->br_shlock);
+		br->br_shstop = true;
+		pthread_cond_signal(&br->br_shcv);
+		pthread_mutex_unlock(&br->br_shlock);
+		pthread_join(br->br_shrinker, NULL);
+		br->br_shrunning = false;
+	}
+	pthread_cond_destroy(&br->br_shcv);
+	pthread_mutex_destroy(&br->br_shlock);
 }
 
 /* ---- credentials ---- */
@@ -462,14 +632,14 @@ do_lookup(struct bridge *br, struct pn_vnode *dvp, const char *name,
 }
 
 static void
-reply_entry(struct bridge *br, fuse_req_t req, struct pn_vnode *vp,
-    const struct stat *st)
+reply_entry(struct bridge *br, fuse_req_t req, fuse_ino_t parent,
+    const char *name, struct pn_vnode *vp, const struct stat *st)
 {
 	struct fuse_entry_param e;
 	int error;
 
 	fill_entry(br, vp, st, &e);
-	if ((error = kref_take(br, vp)) != 0) {
+	if ((error = kref_take(br, vp, parent, name)) != 0) {
 		fuse_reply_err(req, error);
 		return;
 	}
@@ -491,7 +661,7 @@ br_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 		fuse_reply_err(req, error);
 		return;
 	}
-	reply_entry(br, req, vp, &st);
+	reply_entry(br, req, parent, name, vp, &st);
 }
 
 static void
@@ -695,7 +865,7 @@ make_node(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
 	if (error != 0)
 		fuse_reply_err(req, error);
 	else
-		reply_entry(br, req, vp, &st);
+		reply_entry(br, req, parent, name, vp, &st);
 }
 
 static void
@@ -748,7 +918,7 @@ br_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
 		return;
 	}
 	fill_entry(br, vp, &st, &e);
-	if ((error = kref_take(br, vp)) != 0) {
+	if ((error = kref_take(br, vp, parent, name)) != 0) {
 		close(fd);
 		fuse_reply_err(req, error);
 		return;
@@ -786,7 +956,7 @@ br_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent,
 	if (error != 0)
 		fuse_reply_err(req, error);
 	else
-		reply_entry(br, req, vp, &st);
+		reply_entry(br, req, newparent, newname, vp, &st);
 }
 
 /* ---- removing and renaming names ---- */
@@ -1051,7 +1221,7 @@ do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 			if (vp != NULL) {
 				if (n > rem)
 					pn_sim_vrele(br->br_sim, vp);
-				else if (kref_take(br, vp) != 0) {
+				else if (kref_take(br, vp, ino, name) != 0) {
 					error = ENOMEM;
 					break;
 				}

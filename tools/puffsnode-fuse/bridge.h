@@ -14,7 +14,10 @@
  * holds one use reference on the vnode; the FORGET that brings it to zero
  * releases it, the vnode goes inactive, and the simulator reclaims it
  * when more than maxvnodes vnodes exist, which tells the server to drop
- * its node.
+ * its node.  The kernel forgets a node id only when its inode leaves the
+ * kernel's caches; with --shrink, a shrinker thread asks the kernel to
+ * drop entries (fuse_lowlevel_notify_inval_entry) while it holds more
+ * than maxvnodes node ids, so the limit binds the kernel's caches too.
  */
 #ifndef PNFUSE_BRIDGE_H
 #define PNFUSE_BRIDGE_H
@@ -51,6 +54,8 @@ struct bridge_counters {
 	_Atomic uint64_t	meta_flushes;	/* metadata cache flushes written */
 	_Atomic uint64_t	newnode_dup;	/* creates whose node already existed */
 	_Atomic uint64_t	requests;
+	_Atomic uint64_t	shrink_rounds;	/* rounds of the shrinker */
+	_Atomic uint64_t	shrink_invals;	/* entries the kernel was asked to drop */
 };
 
 struct bridge {
@@ -60,7 +65,18 @@ struct bridge {
 	struct pn_vnode		*br_root;	/* referenced while mounted */
 	double			 br_timeout;	/* entry and attribute timeout */
 	struct kref_stripe	 br_kref[KREF_STRIPES];
+	_Atomic size_t		 br_nkref;	/* node ids the kernel holds */
 	struct bridge_counters	 br_st;
+
+	/* The shrinker: asks the kernel to drop entries past a limit. */
+	struct fuse_session	*br_se;
+	size_t			 br_klimit;	/* 0: no shrinker */
+	pthread_t		 br_shrinker;
+	pthread_mutex_t		 br_shlock;
+	pthread_cond_t		 br_shcv;
+	bool			 br_shstop;
+	bool			 br_shrunning;
+	size_t			 br_shcursor;	/* next stripe to visit */
 };
 
 extern const struct fuse_lowlevel_ops bridge_ops;
@@ -69,5 +85,8 @@ int	bridge_init(struct bridge *br);
 /* Give back every kernel lookup (unmount: the kernel sends no forgets); returns the node ids released. */
 size_t	bridge_release_all(struct bridge *br);
 void	bridge_fini(struct bridge *br);
+/* Start / stop the shrinker (br_se and br_klimit set). */
+int	bridge_shrinker_start(struct bridge *br);
+void	bridge_shrinker_stop(struct bridge *br);
 
 #endif /* !PNFUSE_BRIDGE_H */

@@ -38,6 +38,7 @@ struct options {
 	const char	*mountpoint;
 	bool		 foreground;
 	bool		 debug;
+	bool		 shrink;
 	size_t		 maxvnodes;
 	unsigned	 threads;
 	double		 timeout;
@@ -50,7 +51,7 @@ usage(FILE *fp)
 	fprintf(fp,
 	    "usage: " PROG " [-fdhV] [-o opt[,opt...]] [--maxvnodes N] "
 	    "[--threads N]\n"
-	    "           [--timeout SEC] BACKING MOUNTPOINT\n"
+	    "           [--timeout SEC] [--shrink] BACKING MOUNTPOINT\n"
 	    "  -f               stay in the foreground\n"
 	    "  -d               FUSE debug output (implies -f)\n"
 	    "  -o opt,...       FUSE mount options (allow_other, ro, ...)\n"
@@ -60,7 +61,10 @@ usage(FILE *fp)
 	    "loop; 1: single-threaded\n"
 	    "                   (default 4)\n"
 	    "  --timeout SEC    entry and attribute timeout in the kernel "
-	    "(default 1.0)\n");
+	    "(default 1.0)\n"
+	    "  --shrink         ask the kernel to drop entries while it "
+	    "holds more than\n"
+	    "                   maxvnodes node ids\n");
 }
 
 static int
@@ -101,6 +105,7 @@ parse_args(int argc, char **argv, struct options *o)
 		{ "maxvnodes", required_argument, NULL, 'm' },
 		{ "threads", required_argument, NULL, 't' },
 		{ "timeout", required_argument, NULL, 'T' },
+		{ "shrink", no_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -151,6 +156,9 @@ parse_args(int argc, char **argv, struct options *o)
 				    optarg);
 				return -1;
 			}
+			break;
+		case 'S':
+			o->shrink = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -233,6 +241,12 @@ run_session(struct bridge *br, const struct options *o, const char *argv0)
 		goto handlers;
 	if (fuse_daemonize(o->foreground) != 0)
 		goto unmount;
+	br->br_se = se;
+	br->br_klimit = o->shrink ? o->maxvnodes : 0;
+	if (bridge_shrinker_start(br) != 0) {
+		fprintf(stderr, PROG ": cannot start the shrinker\n");
+		goto unmount;
+	}
 	if (o->threads <= 1) {
 		ret = fuse_session_loop(se);
 	} else {
@@ -243,6 +257,7 @@ run_session(struct bridge *br, const struct options *o, const char *argv0)
 		cfg.max_idle_threads = o->threads;
 		ret = fuse_session_loop_mt(se, &cfg);
 	}
+	bridge_shrinker_stop(br);
 unmount:
 	fuse_session_unmount(se);
 handlers:
@@ -344,12 +359,14 @@ main(int argc, char **argv)
 	fprintf(stderr,
 	    PROG ": kernel: lookups %llu, forgets %llu (%llu lookups, %llu "
 	    "node ids released), node ids held at unmount %zu, requests "
-	    "%llu\n",
+	    "%llu; shrinker: %llu rounds, %llu entries dropped\n",
 	    (unsigned long long)br->br_st.klookups,
 	    (unsigned long long)br->br_st.kforgets,
 	    (unsigned long long)br->br_st.kforgotten,
 	    (unsigned long long)br->br_st.kreleased, held,
-	    (unsigned long long)br->br_st.requests);
+	    (unsigned long long)br->br_st.requests,
+	    (unsigned long long)br->br_st.shrink_rounds,
+	    (unsigned long long)br->br_st.shrink_invals);
 	fprintf(stderr,
 	    PROG ": name cache: hits %llu, misses %llu, stale %llu, entered "
 	    "%llu, purged %llu; vget of dying vnodes %llu, reactivated %llu\n",
