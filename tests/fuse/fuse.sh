@@ -13,6 +13,7 @@
 # kernel forget entries, so vnodes are reclaimed and looked up again under
 # load (cookies reused, inactive vnodes reactivated), and the server
 # reopens node descriptors from file handles.
+# Run 3: SIGTERM with a file open.
 # After each run: unmount; the daemon must exit 0 having printed its
 # statistics and "clean unmount" (nothing left in the pool, no vnode, no
 # server node).
@@ -283,6 +284,21 @@ high=$(sed -n 's/.*vnodes: .*high water \([0-9]*\),.*/\1/p' "$T/log2")
 check "pressure: vnode high water ${high:-none} well below the tree's $n2" [ "${high:-999999}" -lt $((n2 / 2)) ]
 dropped=$(sed -n 's/.*shrinker: [0-9]* rounds, \([0-9]*\) entries dropped.*/\1/p' "$T/log2")
 check "pressure: shrinker dropped ${dropped:-no} kernel entries" [ "${dropped:-0}" -gt 0 ]
+
+# ---------------------------------------------------------------- run 3
+# SIGTERM: the daemon unmounts itself and shuts down as cleanly.
+mount_fs "$T/log3" --threads 1
+mkdir -p "$MNT/t/u" && echo x > "$MNT/t/u/f" && cat "$MNT/t/u/f" >/dev/null
+exec 4<"$MNT/t/u/f"	# an open file at the signal
+kill -TERM "$pid"
+wait "$pid"
+rc=$?
+pid=
+exec 4<&-
+sed 's/^/    /' "$T/log3"
+check "SIGTERM: exit status 0 (was $rc)" [ "$rc" -eq 0 ]
+check "SIGTERM: unmounted" sh -c "! mountpoint -q '$MNT'"
+check "SIGTERM: clean unmount" grep -q "puffsnode-fuse: clean unmount" "$T/log3"
 
 if [ "$failed" -ne 0 ]; then
 	say "FAILED"
