@@ -224,6 +224,47 @@ int	pn_sim_poll(struct pn_sim *sim, struct pn_vnode *vp, int events,
 const struct pn_cred *pn_sim_curcred(void);
 const struct pn_caller *pn_sim_curcaller(void);
 
+/* ---- a file server of the caller's own ---- */
+
+/*
+ * A simulator over a server the caller runs itself (a FUSE bridge, say):
+ * the caller asks its server, turns the answers into vnodes with
+ * pn_getvnode() / pn_newnode() on pn_sim_mount(), records each server
+ * lookup on the vnode with pn_sim_addlookup(), and is told at reclaim how
+ * many lookups of the cookie to forget.  The simulator's own file system
+ * calls (pn_sim_lookup ... pn_sim_poll) answer PN_EOPNOTSUPP on it;
+ * vnodes, the LRU, the name cache, statistics and unmount work as usual.
+ */
+#define PN_SIM_CLIENT_VERSION	1
+
+struct pn_sim_client {
+	int		version;	/* PN_SIM_CLIENT_VERSION */
+	pn_cookie_t	root_cookie;	/* the server's root: nonzero */
+	int		root_type;	/* enum pn_vtype, usually PN_VDIR */
+	int64_t		root_size;
+	uint64_t	root_rdev;
+	/* A vnode of cookie was reclaimed: forget nlookup lookups (maybe 0).
+	   Called with the vnode's lock held: must not call the simulator. */
+	void		(*forget)(void *arg, pn_cookie_t cookie,
+			    uint64_t nlookup);
+	void		*arg;		/* passed to forget */
+};
+
+int	pn_sim_init_client(const struct pn_sim_config *cfg,
+	    const struct pn_sim_client *cl, struct pn_sim **simp);
+/* One server lookup of vp's node, forgotten when vp is reclaimed (at once if it is being reclaimed). */
+int	pn_sim_addlookup(struct pn_sim *sim, struct pn_vnode *vp);
+/* Enter dvp's name for vp in the name cache (nothing without PN_SIM_NAMECACHE). */
+int	pn_sim_cache_enter(struct pn_sim *sim, struct pn_vnode *dvp,
+	    struct pn_vnode *vp, const char *name);
+/* Drop dvp's entry for name, after a remove or a rename. */
+int	pn_sim_cache_remove(struct pn_sim *sim, struct pn_vnode *dvp,
+	    const char *name);
+/* Make the calling thread's credential and caller these ids (a request served for another process); returns them. */
+int	pn_sim_setids(uint32_t uid, uint32_t gid, const uint32_t *groups,
+	    size_t ngroups, int32_t pid, int32_t lwpid,
+	    const struct pn_cred **credp, const struct pn_caller **callerp);
+
 /* errno value for a PN_E* code. */
 int	pn_sim_errno(int error);
 

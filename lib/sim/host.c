@@ -299,6 +299,29 @@ pn_sim_curcaller(void)
 	return &cur_caller;
 }
 
+PN_SIM_EXPORT int
+pn_sim_setids(uint32_t uid, uint32_t gid, const uint32_t *groups,
+    size_t ngroups, int32_t pid, int32_t lwpid, const struct pn_cred **credp,
+    const struct pn_caller **callerp)
+{
+	size_t i;
+
+	if (credp == NULL || callerp == NULL ||
+	    ngroups > sizeof(cur_cred.cr_groups) /
+	    sizeof(cur_cred.cr_groups[0]) || (groups == NULL && ngroups != 0))
+		return PN_EINVAL;
+	cur_cred.cr_uid = uid;
+	cur_cred.cr_gid = gid;
+	for (i = 0; i < ngroups; i++)
+		cur_cred.cr_groups[i] = groups[i];
+	cur_cred.cr_ngroups = ngroups;
+	cur_caller.ca_pid = pid;
+	cur_caller.ca_lwpid = lwpid;
+	*credp = &cur_cred;
+	*callerp = &cur_caller;
+	return PN_OK;
+}
+
 static int
 h_cred_get(void *host, const struct pn_cred *cred, uint32_t *uid,
     uint32_t *gid, uint32_t *groups, size_t maxgroups, size_t *ngroups)

@@ -58,9 +58,26 @@ sim_free(struct pn_sim *sim)
 	free(sim);
 }
 
-PN_SIM_EXPORT int
-pn_sim_init(const struct pn_sim_config *cfg, struct pn_sim_server *srv,
-    struct pn_sim **simp)
+/* The server's lookups of a reclaimed vnode: to the simulated server or the client's. */
+void
+sim_forget(struct pn_sim *sim, pn_cookie_t c, uint64_t n)
+{
+	if (sim->s_srv != NULL)
+		srv_forget(sim->s_srv, c, n);
+	else if (sim->s_client.forget != NULL)
+		sim->s_client.forget(sim->s_client.arg, c, n);
+}
+
+static bool
+srv_attach_if(struct pn_sim_server *srv, bool on)
+{
+	return srv == NULL || srv_attach(srv, on);
+}
+
+/* A simulator over srv, or (srv NULL) over the client's server cl. */
+static int
+sim_init(const struct pn_sim_config *cfg, struct pn_sim_server *srv,
+    const struct pn_sim_client *cl, struct pn_sim **simp)
 {
 	struct pn_mount_args args;
 	struct pn_sim_attr root;
@@ -71,19 +88,32 @@ pn_sim_init(const struct pn_sim_config *cfg, struct pn_sim_server *srv,
 		return PN_EINVAL;
 	*simp = NULL;
 	if (cfg == NULL || cfg->version != PN_SIM_CONFIG_VERSION ||
-	    srv == NULL)
+	    (srv == NULL) == (cl == NULL))
 		return PN_EINVAL;
-	if ((error = pn_sim_server_getattr(srv, pn_sim_server_root(srv),
-	    &root)) != PN_OK)
-		return error;
-	if (!srv_attach(srv, true))
+	if (srv != NULL) {
+		if ((error = pn_sim_server_getattr(srv,
+		    pn_sim_server_root(srv), &root)) != PN_OK)
+			return error;
+	} else {
+		if (cl->version != PN_SIM_CLIENT_VERSION ||
+		    cl->root_cookie == 0 || cl->forget == NULL)
+			return PN_EINVAL;
+		memset(&root, 0, sizeof(root));
+		root.a_cookie = cl->root_cookie;
+		root.a_type = cl->root_type;
+		root.a_size = cl->root_size;
+		root.a_rdev = cl->root_rdev;
+	}
+	if (!srv_attach_if(srv, true))
 		return PN_EBUSY;
 	if ((sim = calloc(1, sizeof(*sim))) == NULL) {
-		srv_attach(srv, false);
+		srv_attach_if(srv, false);
 		return PN_ENOMEM;
 	}
 	sim->s_cfg = *cfg;
 	sim->s_srv = srv;
+	if (cl != NULL)
+		sim->s_client = *cl;
 	sim->s_maxvnodes = cfg->maxvnodes == 0 ? 1024 : cfg->maxvnodes;
 	atomic_init(&sim->s_loglevel, cfg->loglevel);
 	pthread_mutex_init(&sim->s_listlock, NULL);
@@ -105,19 +135,43 @@ pn_sim_init(const struct pn_sim_config *cfg, struct pn_sim_server *srv,
 	args.flags = (cfg->flags & PN_SIM_NAMECACHE) ? PN_MNT_NAMECACHE : 0;
 	if ((error = pn_mount_create(pn_sim_host_ops(), sim, &args,
 	    &sim->s_mp)) != PN_OK) {
-		srv_attach(srv, false);
+		srv_attach_if(srv, false);
 		sim_free(sim);
 		return error;
 	}
 	if ((error = sim_aio_start(sim)) != PN_OK) {
 		sim_aio_stop(sim);
 		pn_mount_destroy(sim->s_mp);
-		srv_attach(srv, false);
+		srv_attach_if(srv, false);
 		sim_free(sim);
 		return error;
 	}
 	*simp = sim;
 	return PN_OK;
+}
+
+PN_SIM_EXPORT int
+pn_sim_init(const struct pn_sim_config *cfg, struct pn_sim_server *srv,
+    struct pn_sim **simp)
+{
+	if (srv == NULL) {
+		if (simp != NULL)
+			*simp = NULL;
+		return PN_EINVAL;
+	}
+	return sim_init(cfg, srv, NULL, simp);
+}
+
+PN_SIM_EXPORT int
+pn_sim_init_client(const struct pn_sim_config *cfg,
+    const struct pn_sim_client *cl, struct pn_sim **simp)
+{
+	if (cl == NULL) {
+		if (simp != NULL)
+			*simp = NULL;
+		return PN_EINVAL;
+	}
+	return sim_init(cfg, NULL, cl, simp);
 }
 
 PN_SIM_EXPORT int
@@ -193,7 +247,7 @@ pn_sim_fini(struct pn_sim *sim)
 	if (left > 0 || sim->s_mp != NULL)
 		return PN_EBUSY;	/* dead vnodes still referenced */
 	sim_aio_stop(sim);
-	srv_attach(sim->s_srv, false);
+	srv_attach_if(sim->s_srv, false);
 	sim_free(sim);
 	return PN_OK;
 }

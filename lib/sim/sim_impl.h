@@ -176,7 +176,8 @@ struct sim_counters {
 
 struct pn_sim {
 	struct pn_sim_config	 s_cfg;
-	struct pn_sim_server	*s_srv;
+	struct pn_sim_server	*s_srv;		/* NULL: a client's server */
+	struct pn_sim_client	 s_client;	/* when s_srv is NULL */
 	struct pn_mount		*s_mp;		/* NULL once unmounted */
 	_Atomic int		 s_loglevel;
 	_Atomic bool		 s_dying;	/* mount_dying */
@@ -216,6 +217,7 @@ struct pn_sim {
 };
 
 int	sim_enter(struct pn_sim *);
+void	sim_forget(struct pn_sim *, pn_cookie_t, uint64_t);
 void	sim_exit(struct pn_sim *);
 
 #endif /* !PN_SIM_IMPL_H */

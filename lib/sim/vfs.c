@@ -127,6 +127,8 @@ pn_sim_lookup(struct pn_sim *sim, struct pn_vnode *dvp, const char *name,
 		return PN_EINVAL;
 	if ((error = check_name(name, &len)) != PN_OK)
 		return error;
+	if (sim->s_srv == NULL)
+		return PN_EOPNOTSUPP;	/* a client's server */
 	if ((error = sim_enter(sim)) != PN_OK)
 		return error;
 	pthread_rwlock_rdlock(&dvp->v_lock);
@@ -150,6 +152,8 @@ pn_sim_namei(struct pn_sim *sim, const char *path, struct pn_vnode **vpp)
 	*vpp = NULL;
 	if (sim == NULL || path == NULL)
 		return PN_EINVAL;
+	if (sim->s_srv == NULL)
+		return PN_EOPNOTSUPP;	/* a client's server */
 	if ((error = sim_enter(sim)) != PN_OK)
 		return error;
 	if ((error = pn_makeroot(sim->s_mp, &vp)) != PN_OK)
@@ -240,6 +244,8 @@ pn_sim_create(struct pn_sim *sim, struct pn_vnode *dvp, const char *name,
 		return PN_EINVAL;
 	if ((error = check_name(name, &len)) != PN_OK)
 		return error;
+	if (sim->s_srv == NULL)
+		return PN_EOPNOTSUPP;	/* a client's server */
 	if ((error = sim_enter(sim)) != PN_OK)
 		return error;
 	pn_sim_vlock(sim, dvp);
@@ -283,6 +289,8 @@ pn_sim_remove(struct pn_sim *sim, struct pn_vnode *dvp, const char *name)
 		return PN_EINVAL;
 	if ((error = check_name(name, &len)) != PN_OK)
 		return error;
+	if (sim->s_srv == NULL)
+		return PN_EOPNOTSUPP;	/* a client's server */
 	if ((error = sim_enter(sim)) != PN_OK)
 		return error;
 	pn_sim_vlock(sim, dvp);
@@ -312,6 +320,8 @@ pn_sim_rename(struct pn_sim *sim, struct pn_vnode *fdvp, const char *fname,
 	if ((error = check_name(fname, &flen)) != PN_OK ||
 	    (error = check_name(tname, &tlen)) != PN_OK)
 		return error;
+	if (sim->s_srv == NULL)
+		return PN_EOPNOTSUPP;	/* a client's server */
 	if ((error = sim_enter(sim)) != PN_OK)
 		return error;
 	/* Two directory locks: in address order. */
@@ -347,6 +357,8 @@ pn_sim_getattr(struct pn_sim *sim, struct pn_vnode *vp,
 
 	if (sim == NULL || vp == NULL || attr == NULL)
 		return PN_EINVAL;
+	if (sim->s_srv == NULL)
+		return PN_EOPNOTSUPP;	/* a client's server */
 	if ((error = sim_enter(sim)) != PN_OK)
 		return error;
 	if ((pn = pn_vnode2node(sim->s_mp, vp)) == NULL) {
@@ -387,6 +399,8 @@ pn_sim_read(struct pn_sim *sim, struct pn_vnode *vp, uint64_t off,
 	*resid = len;
 	if (vp->v_type != PN_VREG)
 		return PN_EINVAL;
+	if (sim->s_srv == NULL)
+		return PN_EOPNOTSUPP;	/* a client's server */
 	if ((error = sim_enter(sim)) != PN_OK)
 		return error;
 	error = sim_aio_read(sim, vp, off, buf, len, resid);
@@ -405,9 +419,53 @@ pn_sim_poll(struct pn_sim *sim, struct pn_vnode *vp, int events,
 	if (sim == NULL || vp == NULL || revents == NULL)
 		return PN_EINVAL;
 	*revents = 0;
+	if (sim->s_srv == NULL)
+		return PN_EOPNOTSUPP;	/* a client's server */
 	if ((error = sim_enter(sim)) != PN_OK)
 		return error;
 	error = sim_aio_poll(sim, vp, events, revents);
 	sim_exit(sim);
 	return error;
+}
+
+/* ---- a client's server ---- */
+
+PN_SIM_EXPORT int
+pn_sim_addlookup(struct pn_sim *sim, struct pn_vnode *vp)
+{
+	if (sim == NULL || vp == NULL)
+		return PN_EINVAL;
+	sim_addlookup(sim, vp);
+	return PN_OK;
+}
+
+PN_SIM_EXPORT int
+pn_sim_cache_enter(struct pn_sim *sim, struct pn_vnode *dvp,
+    struct pn_vnode *vp, const char *name)
+{
+	size_t len;
+	int error;
+
+	if (sim == NULL || dvp == NULL || vp == NULL)
+		return PN_EINVAL;
+	if ((error = check_name(name, &len)) != PN_OK)
+		return error;
+	if (sim->s_cfg.flags & PN_SIM_NAMECACHE)
+		sim_nc_enter(sim, dvp, vp, name, len);
+	return PN_OK;
+}
+
+PN_SIM_EXPORT int
+pn_sim_cache_remove(struct pn_sim *sim, struct pn_vnode *dvp,
+    const char *name)
+{
+	size_t len;
+	int error;
+
+	if (sim == NULL || dvp == NULL)
+		return PN_EINVAL;
+	if ((error = check_name(name, &len)) != PN_OK)
+		return error;
+	sim_nc_remove(sim, dvp, name, len);
+	return PN_OK;
 }

@@ -181,7 +181,7 @@ reclaim(struct pn_sim *sim, struct pn_vnode *vp)
 	n = vp->v_nlookup;
 	vp->v_nlookup = 0;
 	pthread_mutex_unlock(&vp->v_interlock);
-	srv_forget(sim->s_srv, c, n);
+	sim_forget(sim, c, n);
 	if ((error = pn_putvnode(pn_sim_mount(sim), vp)) != PN_OK)
 		sim_log(sim, PN_LOG_ERR, "pn_putvnode(%#llx): %s",
 		    (unsigned long long)c, pn_strerror(error));
@@ -327,7 +327,7 @@ sim_addlookup(struct pn_sim *sim, struct pn_vnode *vp)
 		c = atomic_load(&vp->v_cookie);
 	pthread_mutex_unlock(&vp->v_interlock);
 	if (c != 0)
-		srv_forget(sim->s_srv, c, 1);	/* reclaimed meanwhile */
+		sim_forget(sim, c, 1);	/* reclaimed meanwhile */
 }
 
 /* ---- public ---- */
