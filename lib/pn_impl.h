@@ -276,7 +276,7 @@ pn_table_find_hash(struct pn_mount *mp, pn_cookie_t c, uint64_t h)
 
 	for (;;) {
 		uint32_t s0 = atomic_load_explicit(&tb->tb_seq,
-		    memory_order_acquire);
+		    memory_order_seq_cst);
 		struct pn_tab *t = atomic_load_explicit(&tb->tb_cur,
 		    memory_order_seq_cst);
 		size_t i = (size_t)h & t->t_mask;
@@ -294,7 +294,11 @@ pn_table_find_hash(struct pn_mount *mp, pn_cookie_t c, uint64_t h)
 			}
 			i = (i + 1) & t->t_mask;
 		}
-		atomic_thread_fence(memory_order_acquire);
+		/*
+		 * The slot loads are acquires, so this load stays after
+		 * them; a slot written by a removal's move carries the odd
+		 * count with it (release store after the count).
+		 */
 		if ((s0 & 1) == 0 && atomic_load_explicit(&tb->tb_seq,
 		    memory_order_relaxed) == s0)
 			return NULL;

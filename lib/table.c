@@ -48,6 +48,8 @@
 #include "pn_impl.h"
 
 #define MIN_SLOTS	16
+/* Most slots a hash hint can ask for up front; the table grows past it. */
+#define MAX_INIT_SLOTS	((size_t)1 << (SIZE_MAX > 0xffffffffu ? 27 : 20))
 
 _Static_assert(PN_RSLOTS == 1u << PN_RSLOT_BITS, "PN_RSLOT_BITS");
 _Static_assert(PN_NODE_ALIGN >= 2 && sizeof(struct pn_node) %
@@ -83,7 +85,11 @@ read_wait(struct pn_mount *mp, uint32_t tag)
 {
 	size_t s;
 
-	atomic_thread_fence(memory_order_seq_cst);
+	/*
+	 * No fence: every caller's last store before the scan (the table
+	 * count after a removal, the new array after growth) is sequentially
+	 * consistent, as are the scan's loads and readers' claims.
+	 */
 	for (s = 0; s < PN_RSLOTS; s++) {
 		_Atomic uint64_t *p = &mp->mnt_table.tb_readers[s].rs_word;
 		uint64_t w = atomic_load_explicit(p, memory_order_seq_cst);
@@ -150,7 +156,7 @@ pn_table_init(struct pn_mount *mp, size_t hint)
 	size_t n = MIN_SLOTS, s;
 
 	/* Room for hint entries at most 3/4 full, within a sane bound. */
-	while (n / 4 * 3 < hint && n < ((size_t)1 << 40))
+	while (n / 4 * 3 < hint && n < MAX_INIT_SLOTS)
 		n <<= 1;
 	t = tab_alloc(mp, n);
 	if (t == NULL)
@@ -278,8 +284,8 @@ pn_table_remove(struct pn_mount *mp, struct pn_node *pn)
 	}
 
 	s = atomic_load_explicit(&tb->tb_seq, memory_order_relaxed);
+	/* Ordered before the moves by their release stores. */
 	atomic_store_explicit(&tb->tb_seq, s + 1, memory_order_relaxed);
-	atomic_thread_fence(memory_order_release);
 	for (j = (i + 1) & t->t_mask;; j = (j + 1) & t->t_mask) {
 		e = atomic_load_explicit(&t->t_slot[j], memory_order_relaxed);
 		if (e == 0)
@@ -292,7 +298,13 @@ pn_table_remove(struct pn_mount *mp, struct pn_node *pn)
 		i = j;
 	}
 	atomic_store_explicit(&t->t_slot[i], 0, memory_order_release);
-	atomic_store_explicit(&tb->tb_seq, s + 2, memory_order_release);
+	/*
+	 * Sequentially consistent, like the read-slot scan that follows and
+	 * a reader's claim and first count load: a reader whose claim the
+	 * scan misses reads this count (or a later one) and so sees the
+	 * node gone.
+	 */
+	atomic_store_explicit(&tb->tb_seq, s + 2, memory_order_seq_cst);
 	tb->tb_count--;
 	read_wait(mp, pn_read_tag(h));
 }
