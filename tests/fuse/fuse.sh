@@ -23,6 +23,10 @@
 set -u
 
 BIN=${1:?usage: fuse.sh PUFFSNODE-FUSE}
+case $BIN in
+/*)	;;
+*)	BIN=$(pwd)/$BIN ;;	# meson passes it relative; the runs change directory
+esac
 SRC1=${PN_FUSE_SRC1:-/usr/include}
 SRC2=${PN_FUSE_SRC2:-/usr/share/doc}
 failed=0
