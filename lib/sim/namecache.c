@@ -158,14 +158,14 @@ sim_nc_remove(struct pn_sim *sim, struct pn_vnode *dvp, const char *name,
 void
 sim_nc_purge(struct pn_sim *sim, struct pn_vnode *vp)
 {
-	struct nc_entry *e;
+	struct nc_entry *e, *next;
 
 	pthread_rwlock_wrlock(&sim->s_nclock);
-	while ((e = LIST_FIRST(&vp->v_dnclist)) != NULL) {
+	LIST_FOREACH_SAFE(e, &vp->v_dnclist, nc_dlist, next) {
 		nc_remove_locked(sim, e);
 		STAT_INC(sim, nc_purged);
 	}
-	while ((e = LIST_FIRST(&vp->v_nclist)) != NULL) {
+	LIST_FOREACH_SAFE(e, &vp->v_nclist, nc_vlist, next) {
 		nc_remove_locked(sim, e);
 		STAT_INC(sim, nc_purged);
 	}

@@ -77,7 +77,8 @@ srv_node_new(struct pn_sim_server *srv, int type, uint32_t mode,
 
 	if (srv->s_nnodes == srv->s_cap) {
 		cap = srv->s_cap == 0 ? 1024 : srv->s_cap * 2;
-		if ((nv = realloc(srv->s_nodes, cap * sizeof(*nv))) == NULL)
+		if ((nv = reallocarray(srv->s_nodes, cap,
+		    sizeof(struct srv_node *))) == NULL)
 			return NULL;
 		srv->s_nodes = nv;
 		srv->s_cap = cap;
@@ -229,11 +230,10 @@ srv_lookup(struct pn_sim_server *srv, pn_cookie_t dc, const char *name,
 	int error = PN_OK;
 
 	pthread_rwlock_rdlock(&srv->s_lock);
-	if ((d = srv_node_get(srv, dc)) == NULL)
-		error = PN_ENOENT;
-	else if (d->n_type != PN_VDIR)
+	d = srv_node_get(srv, dc);
+	if (d != NULL && d->n_type != PN_VDIR)
 		error = PN_EINVAL;
-	else if ((de = dir_find(d, name, len)) == NULL)
+	else if (d == NULL || (de = dir_find(d, name, len)) == NULL)
 		error = PN_ENOENT;
 	else {
 		if (count)
@@ -304,12 +304,11 @@ srv_remove(struct pn_sim_server *srv, pn_cookie_t dc,
 	int error;
 
 	pthread_rwlock_wrlock(&srv->s_lock);
-	if ((d = srv_node_get(srv, dc)) == NULL)
-		error = PN_ENOENT;
-	else if ((error = dir_writable(d, kcred)) != PN_OK)
+	d = srv_node_get(srv, dc);
+	if (d != NULL && (error = dir_writable(d, kcred)) != PN_OK)
 		;
-	else if ((de = dir_find(d, kcn->pkcn_name, kcn->pkcn_namelen)) ==
-	    NULL)
+	else if (d == NULL || (de = dir_find(d, kcn->pkcn_name,
+	    kcn->pkcn_namelen)) == NULL)
 		error = PN_ENOENT;
 	else if (de->d_node->n_type == PN_VDIR && de->d_node->n_nentries > 0)
 		error = PN_EBUSY;	/* directory not empty */

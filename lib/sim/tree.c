@@ -147,7 +147,7 @@ static int
 walk_fn(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
 	struct pn_sim_server *srv = walk.srv;
-	struct inode_key *ik, key;
+	struct inode_key *ik, *old;
 	struct srv_node *n;
 	size_t parent, *ns, lvl = (size_t)ftw->level;
 	const char *name = path + ftw->base;
@@ -167,12 +167,17 @@ walk_fn(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 			return 0;	/* under a directory we left out */
 		parent = walk.stack[lvl - 1];
 	}
+	/* An inode with more names: recorded at its first, linked at the others. */
+	ik = NULL;
 	if (type != PN_VDIR && st->st_nlink > 1) {
-		key.ik_dev = st->st_dev;
-		key.ik_ino = st->st_ino;
-		ik = RB_FIND(ik_tree, &walk.inodes, &key);
-		if (ik != NULL) {
-			n = srv->s_nodes[ik->ik_index];
+		if ((ik = malloc(sizeof(*ik))) == NULL)
+			goto fail;
+		ik->ik_dev = st->st_dev;
+		ik->ik_ino = st->st_ino;
+		ik->ik_index = SIZE_MAX;
+		if ((old = RB_INSERT(ik_tree, &walk.inodes, ik)) != NULL) {
+			free(ik);
+			n = srv->s_nodes[old->ik_index];
 			if (srv_dir_add(srv->s_nodes[parent], name,
 			    strlen(name), n) == PN_OK)
 				srv->s_nhardlinks++;
@@ -191,14 +196,8 @@ walk_fn(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 	n->n_ctime.tv_sec = st->st_ctim.tv_sec;
 	if (type == PN_VREG && (n->n_real = strdup(path)) == NULL)
 		goto fail;
-	if (type != PN_VDIR && st->st_nlink > 1) {
-		if ((ik = malloc(sizeof(*ik))) == NULL)
-			goto fail;
-		ik->ik_dev = st->st_dev;
-		ik->ik_ino = st->st_ino;
+	if (ik != NULL)
 		ik->ik_index = n->n_index;
-		RB_INSERT(ik_tree, &walk.inodes, ik);
-	}
 	if (type == PN_VDIR) {
 		if ((ns = realloc(walk.stack, (lvl + 1) * sizeof(*ns))) ==
 		    NULL)
