@@ -335,8 +335,12 @@ wl_start(struct wl *wl)
 
 	wl->results = calloc(wl->threads, sizeof(*wl->results));
 	tids = calloc(wl->threads, sizeof(*tids));
-	if (wl->results == NULL || tids == NULL)
+	if (wl->results == NULL || tids == NULL) {
+		free(wl->results);
+		wl->results = NULL;
+		free(tids);
 		return -1;
+	}
 	wl->tids = tids;
 	atomic_store(&wl->running, wl->threads);
 	for (t = 0; t < wl->threads; t++) {
@@ -351,8 +355,10 @@ wl_start(struct wl *wl)
 		for (i = 0; i < 4; i++)
 			w->rng[i] = splitmix(&x);
 		wl->results[t].digest = UINT64_C(0xcbf29ce484222325);
-		if (pthread_create(&tids[t], NULL, worker_main, w) != 0)
+		if (pthread_create(&tids[t], NULL, worker_main, w) != 0) {
+			free(w);
 			return -1;
+		}
 	}
 	return 0;
 }
