@@ -53,11 +53,15 @@ ninja -C build-check >build-check/ninja.log 2>&1 ||
 #   asks for C11 Annex K memset_s/memcpy_s, which neither a freestanding
 #   core nor glibc has; every length is checked before the copy.
 checks='-*,clang-analyzer-*,bugprone-*,-bugprone-easily-swappable-parameters,-clang-analyzer-security.insecureAPI.DeprecatedOrUnsafeBufferHandling'
-clang-tidy -p build-check --quiet --checks="$checks" --warnings-as-errors='*' \
-    $core $sim 2>&1 | grep -v '^[0-9]* warnings\? generated' ||
-	true
-clang-tidy -p build-check --quiet --checks="$checks" --warnings-as-errors='*' \
-    $core $sim >/dev/null 2>&1 || bad "clang-tidy"
+# One file a run: clang-tidy 14's analyser carries state from one file to
+# the next (its va_list checker no longer recognises va_start after the
+# first file and reports every later va_list as uninitialized).
+for f in $core $sim; do
+	clang-tidy -p build-check --quiet --checks="$checks" \
+	    --warnings-as-errors='*' "$f" >build-check/tidy.log 2>&1 ||
+		{ grep -v '^[0-9]* warnings\? generated' build-check/tidy.log;
+		  bad "clang-tidy $f"; }
+done
 
 step "valgrind"
 suites=""
