@@ -103,17 +103,17 @@ mount_dying(struct pn_mount *mp)
  * Lock-free lookup of cookie c.  F_BUSY: the node is being built or
  * reclaimed; when the host refused the vnode (reclaim begun, putvnode not
  * yet called), *dyingp and *dyinggen name the node, for the slow path to
- * wait on.
+ * wait on.  Inline, so that a hit keeps everything in registers.
  */
-static enum found
+static inline __attribute__((always_inline)) enum found
 lookup(struct pn_mount *mp, pn_cookie_t c, struct pn_vnode **vpp,
     struct pn_node **dyingp, uint64_t *dyinggen, int *errorp)
 {
-	uint64_t h = pn_cookie_hash(c);
+	uint64_t h = pn_cookie_hash(c), rw;
+	_Atomic uint64_t *rs;
 	struct pn_node *pn;
 	struct pn_vnode *vp;
 	enum found f;
-	unsigned rs;
 	int error;
 
 	/*
@@ -121,11 +121,11 @@ lookup(struct pn_mount *mp, pn_cookie_t c, struct pn_vnode **vpp,
 	 * cookie c can be neither removed for good nor reused (table.c), so
 	 * its state and vnode are its own and need no pin.
 	 */
-	rs = pn_read_enter_tag(mp, pn_read_tag(h));
+	rs = pn_read_claim(mp, pn_read_tag(h), &rw);
 	pn = pn_table_find_hash(mp, c, h);
 	if (pn == NULL) {
 		f = F_NONE;
-	} else if (pn_node_state(pn) != PN_ST_ACTIVE) {
+	} else if (PN_UNLIKELY(pn_node_state(pn) != PN_ST_ACTIVE)) {
 		f = F_BUSY;
 	} else {
 		vp = atomic_load_explicit(&pn->pn_vp, memory_order_relaxed);
@@ -142,7 +142,7 @@ lookup(struct pn_mount *mp, pn_cookie_t c, struct pn_vnode **vpp,
 			f = F_ERROR;
 		}
 	}
-	pn_read_exit(mp, rs);
+	pn_read_leave(rs, rw);
 	return f;
 }
 
@@ -388,35 +388,51 @@ pn_makeroot(struct pn_mount *mp, struct pn_vnode **vpp)
 	    mp->mnt_rootsize, mp->mnt_rootrdev, false, vpp);
 }
 
+/* pn_cookie2vnode's other cases: the root, a failed lookup. */
+static __attribute__((noinline, cold)) int
+cookie2vnode_slow(struct pn_mount *mp, pn_cookie_t cookie, enum found f,
+    int error, unsigned flags, struct pn_vnode **vpp)
+{
+	struct pn_vnode *vp = NULL;
+
+	if (f == F_ERROR)
+		return error;
+	if (cookie != mp->mnt_rootcookie)
+		return PN_ENOENT;
+	/* The root is made when missing, as pn_makeroot does. */
+	if ((error = pn_makeroot(mp, &vp)) != PN_OK)
+		return error;
+	if ((flags & PN_LOOKUP_LOCK) && mp->mnt_ops.vnode_lock != NULL)
+		mp->mnt_ops.vnode_lock(mp->mnt_host, vp);
+	*vpp = vp;
+	return PN_OK;
+}
+
 PN_EXPORT int
 pn_cookie2vnode(struct pn_mount *mp, pn_cookie_t cookie, unsigned flags,
     struct pn_vnode **vpp)
 {
-	struct pn_node *busy = NULL;
-	struct pn_vnode *vp = NULL;
+	struct pn_node *busy;
+	struct pn_vnode *vp;
 	uint64_t busygen;
+	enum found f;
 	int error = PN_OK;
 
-	if (vpp == NULL)
+	if (PN_UNLIKELY(vpp == NULL))
 		return PN_EINVAL;
 	*vpp = NULL;
-	if (mp == NULL || cookie == 0 || (flags & ~PN_LOOKUP_LOCK) != 0)
+	if (PN_UNLIKELY(mp == NULL || cookie == 0 ||
+	    (flags & ~PN_LOOKUP_LOCK) != 0))
 		return PN_EINVAL;
-	if (cookie == mp->mnt_rootcookie) {
-		if ((error = pn_makeroot(mp, &vp)) != PN_OK)
-			return error;
-	} else {
-		switch (lookup(mp, cookie, &vp, &busy, &busygen, &error)) {
-		case F_VNODE:
-			break;
-		case F_ERROR:
-			return error;
-		case F_NONE:
-		case F_BUSY:
-			return PN_ENOENT;
-		}
-	}
-	if ((flags & PN_LOOKUP_LOCK) && mp->mnt_ops.vnode_lock != NULL)
+	/*
+	 * The root's node is found like any other; only when the lookup
+	 * fails does the root's cookie matter (cookie2vnode_slow).
+	 */
+	f = lookup(mp, cookie, &vp, &busy, &busygen, &error);
+	if (PN_UNLIKELY(f != F_VNODE))
+		return cookie2vnode_slow(mp, cookie, f, error, flags, vpp);
+	if (PN_UNLIKELY(flags & PN_LOOKUP_LOCK) &&
+	    mp->mnt_ops.vnode_lock != NULL)
 		mp->mnt_ops.vnode_lock(mp->mnt_host, vp);
 	*vpp = vp;
 	return PN_OK;

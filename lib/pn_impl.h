@@ -224,86 +224,94 @@ pn_read_tag(uint64_t h)
 	return (uint32_t)(h >> 32) | 1;
 }
 
+/* The read slot a reader on this stack tries first. */
+static inline unsigned
+pn_read_home(void)
+{
+	/* A local's address: unlike the frame address, needs no frame. */
+	char here;
+	uintptr_t a = (uintptr_t)&here;
+
+	return (unsigned)(((uint64_t)(a >> 16) *
+	    UINT64_C(0x9e3779b97f4a7c15)) >> (64 - PN_RSLOT_BITS));
+}
+
 /*
  * Enter a read section announcing the cookie (tag) looked up: claim a read
  * slot, picked by the stack address so that threads seldom meet, with one
- * sequentially consistent compare-and-swap.  The answer goes to
- * pn_read_exit.
+ * sequentially consistent compare-and-swap.  Returns the slot's word; *wp
+ * gets the word written, both for pn_read_leave.
  */
-static inline unsigned
-pn_read_enter_tag(struct pn_mount *mp, uint32_t tag)
+static inline _Atomic uint64_t *
+pn_read_claim(struct pn_mount *mp, uint32_t tag, uint64_t *wp)
 {
-	uintptr_t a = (uintptr_t)__builtin_frame_address(0);
-	unsigned s = (unsigned)(((uint64_t)(a >> 16) *
-	    UINT64_C(0x9e3779b97f4a7c15)) >> (64 - PN_RSLOT_BITS));
+	unsigned s = pn_read_home();
 	_Atomic uint64_t *p = &mp->mnt_table.tb_readers[s].rs_word;
 	uint64_t w = atomic_load_explicit(p, memory_order_relaxed);
+	uint64_t nw = ((w >> 32) + 1) << 32 | tag;
 
-	if (PN_LIKELY((w & ((uint64_t)1 << 32)) == 0) &&
-	    PN_LIKELY(atomic_compare_exchange_strong_explicit(p, &w,
-	    ((w >> 32) + 1) << 32 | tag, memory_order_seq_cst,
-	    memory_order_relaxed)))
-		return s;
-	return pn_read_enter_slow(mp, tag, s);
+	if (PN_UNLIKELY((w & ((uint64_t)1 << 32)) != 0) ||
+	    PN_UNLIKELY(!atomic_compare_exchange_strong_explicit(p, &w, nw,
+	    memory_order_seq_cst, memory_order_relaxed))) {
+		s = pn_read_enter_slow(mp, tag, s);
+		p = &mp->mnt_table.tb_readers[s].rs_word;
+		/* Ours now: no one else writes a held slot. */
+		nw = atomic_load_explicit(p, memory_order_relaxed);
+	}
+	*wp = nw;
+	return p;
 }
 
-static inline unsigned
-pn_read_enter(struct pn_mount *mp)
-{
-	return pn_read_enter_tag(mp, 0);
-}
-
-/* Leave: one release store, bumping the sequence to even. */
+/*
+ * Leave: one release store, bumping the sequence to even.  w is the word
+ * pn_read_claim wrote; only the holder writes a held slot.
+ */
 static inline void
-pn_read_exit(struct pn_mount *mp, unsigned s)
+pn_read_leave(_Atomic uint64_t *p, uint64_t w)
 {
-	_Atomic uint64_t *p = &mp->mnt_table.tb_readers[s].rs_word;
-
-	atomic_store_explicit(p, atomic_load_explicit(p, memory_order_relaxed) +
-	    ((uint64_t)1 << 32), memory_order_release);
+	atomic_store_explicit(p, w + ((uint64_t)1 << 32), memory_order_release);
 }
+
+struct pn_node *pn_table_find_retry(struct pn_mount *, pn_cookie_t, uint64_t);
 
 /*
  * The node whose cookie is c (hash h), or NULL.  Caller is in a read
  * section.  A miss is confirmed against the table's sequence count: an
- * entry moved by a concurrent removal is never reported missing.
+ * entry moved by a concurrent removal is never reported missing.  The
+ * first probe is inline; a probe that overlapped a removal is retried in
+ * table.c.
  */
 static inline struct pn_node *
 pn_table_find_hash(struct pn_mount *mp, pn_cookie_t c, uint64_t h)
 {
 	struct pn_table *tb = &mp->mnt_table;
-	uintptr_t tag = pn_slot_tag(h);
+	uintptr_t tag = pn_slot_tag(h), e;
+	uint32_t s0 = atomic_load_explicit(&tb->tb_seq, memory_order_seq_cst);
+	struct pn_tab *t = atomic_load_explicit(&tb->tb_cur,
+	    memory_order_seq_cst);
+	size_t m = t->t_mask, i = (size_t)h & m;
 
-	for (;;) {
-		uint32_t s0 = atomic_load_explicit(&tb->tb_seq,
-		    memory_order_seq_cst);
-		struct pn_tab *t = atomic_load_explicit(&tb->tb_cur,
-		    memory_order_seq_cst);
-		size_t i = (size_t)h & t->t_mask;
-		uintptr_t e;
+	while ((e = atomic_load_explicit(&t->t_slot[i],
+	    memory_order_seq_cst)) != 0) {
+		if ((e & PN_TAG_MASK) == tag) {
+			struct pn_node *pn = (struct pn_node *)(e &
+			    ~PN_TAG_MASK);
 
-		while ((e = atomic_load_explicit(&t->t_slot[i],
-		    memory_order_seq_cst)) != 0) {
-			if ((e & PN_TAG_MASK) == tag) {
-				struct pn_node *pn = (struct pn_node *)(e &
-				    ~PN_TAG_MASK);
-
-				if (atomic_load_explicit(&pn->pn_cookie,
-				    memory_order_relaxed) == c)
-					return pn;
-			}
-			i = (i + 1) & t->t_mask;
+			if (PN_LIKELY(atomic_load_explicit(&pn->pn_cookie,
+			    memory_order_relaxed) == c))
+				return pn;
 		}
-		/*
-		 * The slot loads are acquires, so this load stays after
-		 * them; a slot written by a removal's move carries the odd
-		 * count with it (release store after the count).
-		 */
-		if ((s0 & 1) == 0 && atomic_load_explicit(&tb->tb_seq,
-		    memory_order_relaxed) == s0)
-			return NULL;
-		pn_h_yield(mp);
+		i = (i + 1) & m;
 	}
+	/*
+	 * The slot loads are acquires, so this load stays after them; a slot
+	 * written by a removal's move carries the odd count with it (release
+	 * store after the count).
+	 */
+	if (PN_LIKELY((s0 & 1) == 0) && PN_LIKELY(atomic_load_explicit(
+	    &tb->tb_seq, memory_order_relaxed) == s0))
+		return NULL;
+	return pn_table_find_retry(mp, c, h);
 }
 
 static inline struct pn_node *

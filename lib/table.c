@@ -179,6 +179,40 @@ pn_table_fini(struct pn_mount *mp)
 
 /* ---- lookups ---- */
 
+/*
+ * The lookup's retry: the inline probe (pn_table_find_hash) missed while
+ * a removal was moving entries.  Probe again until a miss is confirmed.
+ */
+struct pn_node *
+pn_table_find_retry(struct pn_mount *mp, pn_cookie_t c, uint64_t h)
+{
+	struct pn_table *tb = &mp->mnt_table;
+	uintptr_t tag = pn_slot_tag(h);
+
+	for (;;) {
+		uint32_t s0;
+		struct pn_tab *t;
+		size_t i;
+		uintptr_t e;
+
+		pn_h_yield(mp);
+		s0 = atomic_load_explicit(&tb->tb_seq, memory_order_seq_cst);
+		t = atomic_load_explicit(&tb->tb_cur, memory_order_seq_cst);
+		i = (size_t)h & t->t_mask;
+		while ((e = atomic_load_explicit(&t->t_slot[i],
+		    memory_order_seq_cst)) != 0) {
+			if ((e & PN_TAG_MASK) == tag && atomic_load_explicit(
+			    &slot_node(e)->pn_cookie, memory_order_relaxed) == c)
+				return slot_node(e);
+			i = (i + 1) & t->t_mask;
+		}
+		/* As in pn_table_find_hash. */
+		if ((s0 & 1) == 0 && atomic_load_explicit(&tb->tb_seq,
+		    memory_order_relaxed) == s0)
+			return NULL;
+	}
+}
+
 /* Exact lookup for writers.  Mount lock held. */
 struct pn_node *
 pn_table_find_locked(struct pn_mount *mp, pn_cookie_t c)
