@@ -85,9 +85,10 @@ h_lock_init(void *host, struct pn_lock **lkp)
 
 	if ((lk = calloc(1, sizeof(*lk))) == NULL)
 		return PN_ENOMEM;
-	if (pthread_mutex_init(&lk->lk_mtx, NULL) != 0) {
-		free(lk);
-		return PN_ENOMEM;
+	/* glibc's init with default attributes cannot fail. */
+	if (pthread_mutex_init(&lk->lk_mtx, NULL) != 0) {	/* GCOVR_EXCL_BR_LINE */
+		free(lk);	/* GCOVR_EXCL_LINE */
+		return PN_ENOMEM;	/* GCOVR_EXCL_LINE */
 	}
 	*lkp = lk;
 	return 0;
@@ -128,9 +129,10 @@ h_cv_init(void *host, struct pn_cv **cvp)
 
 	if ((cv = calloc(1, sizeof(*cv))) == NULL)
 		return PN_ENOMEM;
-	if (pthread_cond_init(&cv->cv_cond, NULL) != 0) {
-		free(cv);
-		return PN_ENOMEM;
+	/* glibc's init with default attributes cannot fail. */
+	if (pthread_cond_init(&cv->cv_cond, NULL) != 0) {	/* GCOVR_EXCL_BR_LINE */
+		free(cv);	/* GCOVR_EXCL_LINE */
+		return PN_ENOMEM;	/* GCOVR_EXCL_LINE */
 	}
 	*cvp = cv;
 	return 0;
