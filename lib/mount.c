@@ -171,6 +171,7 @@ pn_mount_create(const struct pn_host_ops *ops, void *host,
 	mp->mnt_flags = args->flags;
 	atomic_init(&mp->mnt_nextgen, 1);
 	atomic_init(&mp->mnt_dying, false);
+	atomic_init(&mp->mnt_waiters, 0);
 
 	if ((error = ops->lock_init(host, &mp->mnt_lock)) != 0 ||
 	    (error = ops->cv_init(host, &mp->mnt_cv)) != 0)

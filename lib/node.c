@@ -17,9 +17,16 @@
  * - ACTIVE: in the table with a vnode.  Lookups may return it.
  * - DEAD: reclaim has begun.  Out of the table once putvnode returns;
  *   lives on while requests hold references.
- * BUILDING->ACTIVE, BUILDING->(out), ACTIVE->DEAD and table changes happen
- * under the mount lock, and each is followed by a broadcast on the mount's
- * condition variable, so waiters recheck under the lock and lose nothing.
+ * BUILDING->(out), ACTIVE->DEAD and table changes happen under the mount
+ * lock, and each is followed by a broadcast on the mount's condition
+ * variable, so waiters recheck under the lock and lose nothing.
+ * BUILDING->ACTIVE is one compare-and-swap without the lock, followed by
+ * a broadcast under the lock only when a get-or-create caller waits: a
+ * waiter counts itself in mnt_waiters (under the lock) before it rechecks
+ * the state and sleeps, and the builder reads the count after publishing
+ * ACTIVE, both sequentially consistent.  So either the waiter sees ACTIVE,
+ * or the builder sees the waiter and broadcasts under the lock, which it
+ * can only take once the waiter sleeps.
  *
  * Locks: mount lock (table writers, states, waits) before the pool lock;
  * a node's stripe lock (metadata cache, poll state, its vnode pointer for
@@ -146,6 +153,26 @@ lookup(struct pn_mount *mp, pn_cookie_t c, struct pn_vnode **vpp,
 	return f;
 }
 
+/*
+ * BUILDING -> ACTIVE, no lock held; wake the get-or-create callers that
+ * wait, if any (see the top).
+ */
+static void
+publish_active(struct pn_mount *mp, struct pn_node *pn)
+{
+	uint32_t w = atomic_load_explicit(&pn->pn_word, memory_order_relaxed);
+
+	while (!atomic_compare_exchange_weak_explicit(&pn->pn_word, &w,
+	    (w & PN_PIN_MASK) | PN_ST_ACTIVE, memory_order_seq_cst,
+	    memory_order_relaxed))
+		continue;
+	if (atomic_load_explicit(&mp->mnt_waiters, memory_order_seq_cst) != 0) {
+		pn_h_enter(mp, mp->mnt_lock);
+		mp->mnt_ops.cv_broadcast(mp->mnt_host, mp->mnt_cv);
+		pn_h_exit(mp, mp->mnt_lock);
+	}
+}
+
 /* Take the node out of the table and give it back.  No lock held. */
 static void
 build_abort(struct pn_mount *mp, struct pn_node *pn)
@@ -215,10 +242,7 @@ build(struct pn_mount *mp, struct pn_node *pn, int type, int64_t size,
 	o->vnode_setdata(h, vp, pn);
 	atomic_store_explicit(&pn->pn_vp, vp, memory_order_relaxed);
 
-	pn_h_enter(mp, mp->mnt_lock);
-	set_state_locked(mp, pn, PN_ST_ACTIVE);
-	o->cv_broadcast(h, mp->mnt_cv);
-	pn_h_exit(mp, mp->mnt_lock);
+	publish_active(mp, pn);
 	*vpp = vp;
 	return PN_OK;
 
@@ -240,11 +264,13 @@ get_or_create(struct pn_mount *mp, pn_cookie_t c, int type, int64_t size,
 	struct pn_node *pn, *busy;
 	struct pn_vnode *vp;
 	uint64_t busygen;
+	bool waiting;
 	int error;
 
 	for (;;) {
 		busy = NULL;
 		busygen = 0;
+		error = PN_OK;
 		switch (lookup(mp, c, &vp, &busy, &busygen, &error)) {
 		case F_VNODE:
 			if (!create_only) {
@@ -263,20 +289,37 @@ get_or_create(struct pn_mount *mp, pn_cookie_t c, int type, int64_t size,
 		}
 
 		pn_h_enter(mp, mp->mnt_lock);
+		waiting = false;
 		for (;;) {
 			if (mount_dying(mp)) {
-				pn_h_exit(mp, mp->mnt_lock);
-				return PN_ENXIO;
+				pn = NULL;
+				error = PN_ENXIO;
+				break;
 			}
 			pn = pn_table_find_locked(mp, c);
 			if (pn == NULL)
 				break;
 			/* ACTIVE and not the node we saw dying: use it. */
-			if (pn_node_state(pn) == PN_ST_ACTIVE &&
-			    (pn != busy || pn->pn_gen != busygen))
+			if ((atomic_load_explicit(&pn->pn_word,
+			    memory_order_seq_cst) & PN_ST_MASK) ==
+			    PN_ST_ACTIVE && (pn != busy || pn->pn_gen != busygen))
 				break;
+			if (!waiting) {
+				/* Count in, then look again (see the top). */
+				atomic_fetch_add_explicit(&mp->mnt_waiters, 1,
+				    memory_order_seq_cst);
+				waiting = true;
+				continue;
+			}
 			mp->mnt_ops.cv_wait(mp->mnt_host, mp->mnt_cv,
 			    mp->mnt_lock);
+		}
+		if (waiting)
+			atomic_fetch_sub_explicit(&mp->mnt_waiters, 1,
+			    memory_order_relaxed);
+		if (error == PN_ENXIO) {
+			pn_h_exit(mp, mp->mnt_lock);
+			return error;
 		}
 		if (pn == NULL)
 			break;		/* create it, lock held */

@@ -143,6 +143,7 @@ struct pn_mount {
 	struct pn_cv		*mnt_cv;	/* node state changed, refs drained */
 	uint32_t		 mnt_refcount;	/* mount lock */
 	atomic_bool		 mnt_dying;	/* set under the mount lock by pn_mp_drain */
+	_Atomic uint32_t	 mnt_waiters;	/* get-or-create callers waiting (node.c) */
 	_Atomic uint64_t	 mnt_nextgen;
 	struct pn_pool		 mnt_pool;
 	struct pn_lock		*mnt_mclock[PN_MCSTRIPES];
