@@ -107,16 +107,17 @@ mount_dying(struct pn_mount *mp)
 }
 
 /*
- * Lock-free lookup of cookie c.  F_BUSY: the node is being built or
- * reclaimed; when the host refused the vnode (reclaim begun, putvnode not
- * yet called), *dyingp and *dyinggen name the node, for the slow path to
- * wait on.  Inline, so that a hit keeps everything in registers.
+ * Lock-free lookup of cookie c, whose hash is h.  F_BUSY: the node is
+ * being built or reclaimed; when the host refused the vnode (reclaim
+ * begun, putvnode not yet called), *dyingp and *dyinggen name the node,
+ * for the slow path to wait on.  Inline, so that a hit keeps everything
+ * in registers.
  */
 static inline __attribute__((always_inline)) enum found
-lookup(struct pn_mount *mp, pn_cookie_t c, struct pn_vnode **vpp,
+lookup(struct pn_mount *mp, pn_cookie_t c, uint64_t h, struct pn_vnode **vpp,
     struct pn_node **dyingp, uint64_t *dyinggen, int *errorp)
 {
-	uint64_t h = pn_cookie_hash(c), rw;
+	uint64_t rw;
 	_Atomic uint64_t *rs;
 	struct pn_node *pn;
 	struct pn_vnode *vp;
@@ -263,7 +264,7 @@ get_or_create(struct pn_mount *mp, pn_cookie_t c, int type, int64_t size,
 {
 	struct pn_node *pn, *busy;
 	struct pn_vnode *vp;
-	uint64_t busygen;
+	uint64_t h = pn_cookie_hash(c), busygen;
 	bool waiting;
 	int error;
 
@@ -271,7 +272,7 @@ get_or_create(struct pn_mount *mp, pn_cookie_t c, int type, int64_t size,
 		busy = NULL;
 		busygen = 0;
 		error = PN_OK;
-		switch (lookup(mp, c, &vp, &busy, &busygen, &error)) {
+		switch (lookup(mp, c, h, &vp, &busy, &busygen, &error)) {
 		case F_VNODE:
 			if (!create_only) {
 				*vpp = vp;
@@ -296,7 +297,7 @@ get_or_create(struct pn_mount *mp, pn_cookie_t c, int type, int64_t size,
 				error = PN_ENXIO;
 				break;
 			}
-			pn = pn_table_find_locked(mp, c);
+			pn = pn_table_find_locked_hash(mp, c, h);
 			if (pn == NULL)
 				break;
 			/* ACTIVE and not the node we saw dying: use it. */
@@ -332,7 +333,7 @@ get_or_create(struct pn_mount *mp, pn_cookie_t c, int type, int64_t size,
 		pn->pn_gen = atomic_fetch_add_explicit(&mp->mnt_nextgen, 1,
 		    memory_order_relaxed);
 		pn->pn_type = type;
-		error = pn_table_insert(mp, pn);
+		error = pn_table_insert_hash(mp, pn, h);
 		if (error != PN_OK) {
 			atomic_store_explicit(&pn->pn_refs, 0,
 			    memory_order_relaxed);
@@ -471,7 +472,8 @@ pn_cookie2vnode(struct pn_mount *mp, pn_cookie_t cookie, unsigned flags,
 	 * The root's node is found like any other; only when the lookup
 	 * fails does the root's cookie matter (cookie2vnode_slow).
 	 */
-	f = lookup(mp, cookie, &vp, &busy, &busygen, &error);
+	f = lookup(mp, cookie, pn_cookie_hash(cookie), &vp, &busy, &busygen,
+	    &error);
 	if (PN_UNLIKELY(f != F_VNODE))
 		return cookie2vnode_slow(mp, cookie, f, error, flags, vpp);
 	if (PN_UNLIKELY(flags & PN_LOOKUP_LOCK) &&

@@ -337,8 +337,10 @@ size_t	pn_pool_slab_nodes(void);
 int	pn_table_init(struct pn_mount *, size_t);
 void	pn_table_fini(struct pn_mount *);
 void	pn_read_synchronize(struct pn_mount *);
-struct pn_node *pn_table_find_locked(struct pn_mount *, pn_cookie_t);
+struct pn_node *pn_table_find_locked_hash(struct pn_mount *, pn_cookie_t,
+	    uint64_t);
 int	pn_table_insert(struct pn_mount *, struct pn_node *);
+int	pn_table_insert_hash(struct pn_mount *, struct pn_node *, uint64_t);
 void	pn_table_remove(struct pn_mount *, struct pn_node *);
 
 /* node.c */

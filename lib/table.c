@@ -213,12 +213,11 @@ pn_table_find_retry(struct pn_mount *mp, pn_cookie_t c, uint64_t h)
 	}
 }
 
-/* Exact lookup for writers.  Mount lock held. */
+/* Exact lookup for writers of cookie c, whose hash is h.  Mount lock held. */
 struct pn_node *
-pn_table_find_locked(struct pn_mount *mp, pn_cookie_t c)
+pn_table_find_locked_hash(struct pn_mount *mp, pn_cookie_t c, uint64_t h)
 {
 	struct pn_tab *t = cur_locked(mp);
-	uint64_t h = pn_cookie_hash(c);
 	uintptr_t tag = pn_slot_tag(h), e;
 	size_t i = (size_t)h & t->t_mask;
 
@@ -236,9 +235,8 @@ pn_table_find_locked(struct pn_mount *mp, pn_cookie_t c)
 /* ---- writers: mount lock held ---- */
 
 static void
-tab_put(struct pn_tab *t, struct pn_node *pn, memory_order mo)
+tab_put(struct pn_tab *t, struct pn_node *pn, uint64_t h, memory_order mo)
 {
-	uint64_t h = node_hash(pn);
 	size_t i = (size_t)h & t->t_mask;
 
 	while (atomic_load_explicit(&t->t_slot[i], memory_order_relaxed) != 0)
@@ -264,7 +262,8 @@ grow(struct pn_mount *mp)
 		    memory_order_relaxed);
 
 		if (e != 0)
-			tab_put(t, slot_node(e), memory_order_relaxed);
+			tab_put(t, slot_node(e), node_hash(slot_node(e)),
+			    memory_order_relaxed);
 	}
 	atomic_store_explicit(&tb->tb_cur, t, memory_order_seq_cst);
 	tb->tb_resizes++;
@@ -280,6 +279,13 @@ grow(struct pn_mount *mp)
 int
 pn_table_insert(struct pn_mount *mp, struct pn_node *pn)
 {
+	return pn_table_insert_hash(mp, pn, node_hash(pn));
+}
+
+/* The same, with the hash h of pn's cookie already at hand. */
+int
+pn_table_insert_hash(struct pn_mount *mp, struct pn_node *pn, uint64_t h)
+{
 	struct pn_table *tb = &mp->mnt_table;
 	size_t n = cur_locked(mp)->t_mask + 1;
 
@@ -287,7 +293,7 @@ pn_table_insert(struct pn_mount *mp, struct pn_node *pn)
 	if (tb->tb_count + 1 > n / 4 * 3 && grow(mp) != PN_OK &&
 	    tb->tb_count + 2 > n)
 		return PN_ENOMEM;
-	tab_put(cur_locked(mp), pn, memory_order_release);
+	tab_put(cur_locked(mp), pn, h, memory_order_release);
 	tb->tb_count++;
 	return PN_OK;
 }
