@@ -295,6 +295,7 @@ main(int argc, char **argv)
 	if ((br = calloc(1, sizeof(*br))) == NULL ||
 	    bridge_init(br) != 0) {
 		fprintf(stderr, PROG ": out of memory\n");
+		free(o.fuseopts);
 		return 1;
 	}
 	br->br_timeout = o.timeout;
@@ -302,6 +303,7 @@ main(int argc, char **argv)
 	    (error = fsrv_getattr(br->br_srv, fsrv_root(br->br_srv),
 	    &st)) != 0) {
 		fprintf(stderr, PROG ": %s: %s\n", o.backing, strerror(error));
+		free(o.fuseopts);
 		return 1;
 	}
 
@@ -320,6 +322,7 @@ main(int argc, char **argv)
 	if ((error = pn_sim_init_client(&cfg, &cl, &br->br_sim)) != PN_OK ||
 	    (error = pn_sim_root(br->br_sim, &br->br_root)) != PN_OK) {
 		fprintf(stderr, PROG ": simulator: %s\n", pn_strerror(error));
+		free(o.fuseopts);
 		return 1;
 	}
 	br->br_mp = pn_sim_mount(br->br_sim);

@@ -248,6 +248,7 @@ node_pin(struct fsrv *srv, pn_cookie_t c, struct pin *p)
 
 	p->p_node = NULL;
 	p->p_fd = -1;
+	p->p_symlink = false;
 	pthread_mutex_lock(&srv->s_lock);
 	if ((n = node_get(srv, c)) == NULL) {
 		pthread_mutex_unlock(&srv->s_lock);
@@ -260,6 +261,8 @@ node_pin(struct fsrv *srv, pn_cookie_t c, struct pin *p)
 			int error = errno;
 
 			pthread_mutex_unlock(&srv->s_lock);
+			if (error == 0)
+				error = EIO;	/* failure with no errno: never success */
 			return error == ENOENT ? ESTALE : error;
 		}
 		n->n_fd = fd;
