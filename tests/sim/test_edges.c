@@ -1,0 +1,214 @@
+/*
+ * test_edges.c -- the simulated server at its error edges: renames and
+ * removes the server refuses, pn_sim_server_path with bad arguments and
+ * short buffers, and the mirror of a tree holding a FIFO, a socket, a
+ * symbolic link and a character device.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "simtest.h"
+
+static char top[] = "/tmp/pn-edges-XXXXXX";
+
+static const char *const rel[] = {
+	"d1/x", "d1", "d2", "f", "h", "fifo", "sock", "lnk", "chr",
+};
+
+static void
+cleanup(void)
+{
+	char p[256];
+	size_t i;
+
+	for (i = 0; i < sizeof(rel) / sizeof(rel[0]); i++) {
+		snprintf(p, sizeof(p), "%s/%s", top, rel[i]);
+		if (remove(p) != 0 && errno != ENOENT)
+			perror(p);
+	}
+	rmdir(top);
+}
+
+static void
+mk(const char *r, mode_t mode)
+{
+	char p[256];
+
+	snprintf(p, sizeof(p), "%s/%s", top, r);
+	if (S_ISDIR(mode))
+		CHECK(mkdir(p, mode & 07777) == 0);
+	else
+		CHECK(mknod(p, mode, 0) == 0);
+}
+
+/* Build the tree; false if no socket could be bound (left out then). */
+static bool
+build(bool *haschr)
+{
+	struct sockaddr_un sa;
+	char p[256], q[256];
+	int s;
+	bool sock = false;
+
+	mk("d1", S_IFDIR | 0755);
+	mk("d1/x", S_IFREG | 0644);
+	mk("d2", S_IFDIR | 0755);
+	mk("f", S_IFREG | 0644);
+	snprintf(p, sizeof(p), "%s/f", top);
+	snprintf(q, sizeof(q), "%s/h", top);
+	CHECK(link(p, q) == 0);
+	mk("fifo", S_IFIFO | 0644);
+	snprintf(q, sizeof(q), "%s/lnk", top);
+	CHECK(symlink("f", q) == 0);
+	snprintf(q, sizeof(q), "%s/chr", top);
+	*haschr = mknod(q, S_IFCHR | 0600, makedev(1, 3)) == 0;
+	memset(&sa, 0, sizeof(sa));
+	sa.sun_family = AF_UNIX;
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/sock", top);
+	if ((s = socket(AF_UNIX, SOCK_STREAM, 0)) >= 0) {
+		sock = bind(s, (struct sockaddr *)&sa, sizeof(sa)) == 0;
+		close(s);
+	}
+	return sock;
+}
+
+static void
+test_path(struct pn_sim_server *srv)
+{
+	struct pn_sim_server_stats ss;
+	char buf[64];
+	size_t i;
+	int type, seen = 0;
+
+	CHECK(pn_sim_server_path(NULL, 0, buf, sizeof(buf), &type) ==
+	    PN_EINVAL);
+	CHECK(pn_sim_server_path(srv, 0, NULL, sizeof(buf), &type) ==
+	    PN_EINVAL);
+	CHECK(pn_sim_server_path(srv, 0, buf, 0, &type) == PN_EINVAL);
+	CHECK_OK(pn_sim_server_stats(srv, &ss));
+	CHECK(pn_sim_server_path(srv, ss.initial, buf, sizeof(buf), NULL) ==
+	    PN_ENOENT);
+	CHECK(buf[0] == '\0');
+	/* The root: "/" needs two bytes. */
+	CHECK(pn_sim_server_path(srv, 0, buf, 1, &type) == PN_ENAMETOOLONG);
+	CHECK_OK(pn_sim_server_path(srv, 0, buf, 2, &type));
+	CHECK(strcmp(buf, "/") == 0 && type == PN_VDIR);
+	/* "/d1/x" does not fit in five bytes, and leaves the buffer empty. */
+	for (i = 1; i < ss.initial; i++) {
+		CHECK_OK(pn_sim_server_path(srv, i, buf, sizeof(buf), &type));
+		if (strcmp(buf, "/d1/x") != 0)
+			continue;
+		seen++;
+		CHECK(type == PN_VREG);
+		CHECK(pn_sim_server_path(srv, i, buf, 5, NULL) ==
+		    PN_ENAMETOOLONG);
+		CHECK(buf[0] == '\0');
+		CHECK_OK(pn_sim_server_path(srv, i, buf, 6, NULL));
+		CHECK(strcmp(buf, "/d1/x") == 0);
+	}
+	CHECK(seen == 1);
+}
+
+static void
+test_types(struct pn_sim *sim, bool sock, bool chr)
+{
+	struct pn_sim_attr a;
+	struct pn_vnode *vp;
+
+	CHECK_OK(pn_sim_namei(sim, "/fifo", &vp));
+	CHECK_OK(pn_sim_getattr(sim, vp, &a));
+	CHECK(a.a_type == PN_VFIFO);
+	CHECK_OK(pn_sim_vrele(sim, vp));
+	CHECK_OK(pn_sim_namei(sim, "/lnk", &vp));
+	CHECK_OK(pn_sim_getattr(sim, vp, &a));
+	CHECK(a.a_type == PN_VLNK);
+	CHECK_OK(pn_sim_vrele(sim, vp));
+	CHECK(pn_sim_namei(sim, "/sock", &vp) == (sock ? PN_OK : PN_ENOENT));
+	if (sock) {
+		CHECK_OK(pn_sim_getattr(sim, vp, &a));
+		CHECK(a.a_type == PN_VSOCK);
+		CHECK_OK(pn_sim_vrele(sim, vp));
+	}
+	CHECK(pn_sim_namei(sim, "/chr", &vp) == (chr ? PN_OK : PN_ENOENT));
+	if (chr) {
+		CHECK_OK(pn_sim_getattr(sim, vp, &a));
+		CHECK(a.a_type == PN_VCHR);
+		CHECK_OK(pn_sim_vrele(sim, vp));
+	}
+}
+
+static void
+test_rename_remove(struct pn_sim *sim, struct pn_sim_server *srv)
+{
+	struct pn_sim_attr a, b;
+	struct pn_vnode *root, *d1, *vp;
+	pn_cookie_t rc = pn_sim_server_root(srv);
+
+	CHECK_OK(pn_sim_root(sim, &root));
+	CHECK_OK(pn_sim_namei(sim, "/d1", &d1));
+
+	/* Renames the server refuses. */
+	CHECK(pn_sim_rename(sim, root, "nope", root, "z") == PN_ENOENT);
+	CHECK(pn_sim_rename(sim, root, "d2", d1, "d2") == PN_EOPNOTSUPP);
+	CHECK(pn_sim_rename(sim, root, "f", root, "d2") == PN_EEXIST);
+	CHECK(pn_sim_rename(sim, root, "d2", root, "f") == PN_EEXIST);
+	CHECK(pn_sim_rename(sim, root, "d2", root, "d1") == PN_EBUSY);
+	/* Renames that change nothing: onto itself, onto another name of it. */
+	CHECK_OK(pn_sim_rename(sim, root, "f", root, "f"));
+	CHECK_OK(pn_sim_rename(sim, root, "f", root, "h"));
+	CHECK_OK(pn_sim_server_peek(srv, rc, "f", &a));
+	CHECK_OK(pn_sim_server_peek(srv, rc, "h", &b));
+	CHECK(a.a_cookie == b.a_cookie && a.a_nlink == 2);
+	CHECK_OK(pn_sim_server_peek(srv, rc, "d2", &a));
+	CHECK(a.a_type == PN_VDIR);
+
+	/* Removes the server refuses. */
+	CHECK(pn_sim_remove(sim, root, "nope") == PN_ENOENT);
+	CHECK(pn_sim_remove(sim, root, "d1") == PN_EBUSY);
+	CHECK_OK(pn_sim_server_peek(srv, rc, "d1", &a));
+	/* An empty directory goes; then d1 once emptied. */
+	CHECK_OK(pn_sim_remove(sim, root, "d2"));
+	CHECK(pn_sim_server_peek(srv, rc, "d2", &a) == PN_ENOENT);
+	CHECK_OK(pn_sim_remove(sim, d1, "x"));
+	CHECK_OK(pn_sim_remove(sim, root, "d1"));
+	/* A removed directory the server still knows while it is looked up. */
+	CHECK_OK(pn_sim_create(sim, d1, "y", PN_VREG, &vp));
+	CHECK_OK(pn_sim_vrele(sim, vp));
+	CHECK(pn_sim_create(sim, d1, "y", PN_VREG, &vp) == PN_EEXIST);
+	CHECK_OK(pn_sim_remove(sim, d1, "y"));
+	CHECK(pn_sim_rename(sim, d1, "y", root, "y") == PN_ENOENT);
+	CHECK_OK(pn_sim_vrele(sim, d1));
+	CHECK_OK(pn_sim_vrele(sim, root));
+}
+
+int
+main(void)
+{
+	struct pn_sim_config cfg;
+	struct pn_sim_server *srv;
+	struct pn_sim *sim;
+	bool sock, chr;
+
+	if (mkdtemp(top) == NULL)
+		return 77;
+	atexit(cleanup);
+	sock = build(&chr);
+
+	CHECK_OK(pn_sim_server_mirror(top, &srv));
+	test_path(srv);
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.version = PN_SIM_CONFIG_VERSION;
+	cfg.maxvnodes = 8;
+	cfg.loglevel = PN_LOG_ERR;
+	cfg.flags = PN_SIM_NAMECACHE | PN_SIM_VERIFY;
+	CHECK_OK(pn_sim_init(&cfg, srv, &sim));
+	test_types(sim, sock, chr);
+	test_rename_remove(sim, srv);
+	simtest_done(sim, srv);
+	return 0;
+}
