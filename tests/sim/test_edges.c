@@ -143,6 +143,19 @@ test_types(struct pn_sim *sim, bool sock, bool chr)
 }
 
 static void
+test_read(struct pn_sim *sim)
+{
+	struct pn_vnode *vp;
+	char buf[8];
+	size_t resid = 0;
+
+	CHECK_OK(pn_sim_namei(sim, "/d1", &vp));
+	/* The server reads regular files only; the error comes back whole. */
+	CHECK(pn_sim_read(sim, vp, 0, buf, sizeof(buf), &resid) == PN_EINVAL);
+	CHECK_OK(pn_sim_vrele(sim, vp));
+}
+
+static void
 test_rename_remove(struct pn_sim *sim, struct pn_sim_server *srv)
 {
 	struct pn_sim_attr a, b;
@@ -206,7 +219,11 @@ main(void)
 	cfg.maxvnodes = 8;
 	cfg.loglevel = PN_LOG_ERR;
 	cfg.flags = PN_SIM_NAMECACHE | PN_SIM_VERIFY;
+	sim = (struct pn_sim *)&cfg;
+	CHECK(pn_sim_init(&cfg, NULL, &sim) == PN_EINVAL && sim == NULL);
+	CHECK(pn_sim_init(&cfg, NULL, NULL) == PN_EINVAL);
 	CHECK_OK(pn_sim_init(&cfg, srv, &sim));
+	test_read(sim);
 	test_types(sim, sock, chr);
 	test_rename_remove(sim, srv);
 	simtest_done(sim, srv);
