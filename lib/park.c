@@ -77,8 +77,9 @@ pn_parkdone_poll(struct pn_node *pn, int rv, int events)
 	struct pn_vnode *vp;
 	int revents, rel, error = PN_OK;
 
+	/* refs == 0 while not FREE: only between last release and the pool. */
 	if (pn == NULL || pn_node_state(pn) == PN_ST_FREE ||
-	    atomic_load_explicit(&pn->pn_refs, memory_order_relaxed) == 0)
+	    atomic_load_explicit(&pn->pn_refs, memory_order_relaxed) == 0) /* GCOVR_EXCL_BR_LINE */
 		return PN_EINVAL;
 	mp = pn->pn_mp;
 	if (rv != 0) {
