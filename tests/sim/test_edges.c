@@ -17,7 +17,7 @@
 static char top[] = "/tmp/pn-edges-XXXXXX";
 
 static const char *const rel[] = {
-	"d1/x", "d1", "d2", "f", "h", "fifo", "sock", "lnk", "chr",
+	"d1/x", "d1", "d2", "f", "h", "fifo", "sock", "lnk", "chr", "blk",
 };
 
 static void
@@ -48,7 +48,7 @@ mk(const char *r, mode_t mode)
 
 /* Build the tree; false if no socket could be bound (left out then). */
 static bool
-build(bool *haschr)
+build(bool *haschr, bool *hasblk)
 {
 	struct sockaddr_un sa;
 	char p[256], q[256];
@@ -67,6 +67,8 @@ build(bool *haschr)
 	CHECK(symlink("f", q) == 0);
 	snprintf(q, sizeof(q), "%s/chr", top);
 	*haschr = mknod(q, S_IFCHR | 0600, makedev(1, 3)) == 0;
+	snprintf(q, sizeof(q), "%s/blk", top);
+	*hasblk = mknod(q, S_IFBLK | 0600, makedev(7, 0)) == 0;
 	memset(&sa, 0, sizeof(sa));
 	sa.sun_family = AF_UNIX;
 	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/sock", top);
@@ -115,7 +117,7 @@ test_path(struct pn_sim_server *srv)
 }
 
 static void
-test_types(struct pn_sim *sim, bool sock, bool chr)
+test_types(struct pn_sim *sim, bool sock, bool chr, bool blk)
 {
 	struct pn_sim_attr a;
 	struct pn_vnode *vp;
@@ -138,6 +140,12 @@ test_types(struct pn_sim *sim, bool sock, bool chr)
 	if (chr) {
 		CHECK_OK(pn_sim_getattr(sim, vp, &a));
 		CHECK(a.a_type == PN_VCHR);
+		CHECK_OK(pn_sim_vrele(sim, vp));
+	}
+	CHECK(pn_sim_namei(sim, "/blk", &vp) == (blk ? PN_OK : PN_ENOENT));
+	if (blk) {
+		CHECK_OK(pn_sim_getattr(sim, vp, &a));
+		CHECK(a.a_type == PN_VBLK);
 		CHECK_OK(pn_sim_vrele(sim, vp));
 	}
 }
@@ -199,18 +207,36 @@ test_rename_remove(struct pn_sim *sim, struct pn_sim_server *srv)
 	CHECK_OK(pn_sim_vrele(sim, root));
 }
 
+/* A chain deeper than pn_sim_server_path walks: 256 levels at most. */
+static void
+test_deep(void)
+{
+	struct pn_sim_server *srv;
+	char buf[4096];
+	int type;
+
+	CHECK_OK(pn_sim_server_synthetic(300, 1, &srv));
+	CHECK_OK(pn_sim_server_path(srv, 256, buf, sizeof(buf), &type));
+	CHECK(type == PN_VDIR && strncmp(buf, "/d1/d2/", 7) == 0);
+	CHECK(pn_sim_server_path(srv, 257, buf, sizeof(buf), &type) ==
+	    PN_ENAMETOOLONG);
+	CHECK(buf[0] == '\0');
+	CHECK_OK(pn_sim_server_destroy(srv));
+}
+
 int
 main(void)
 {
 	struct pn_sim_config cfg;
 	struct pn_sim_server *srv;
 	struct pn_sim *sim;
-	bool sock, chr;
+	bool sock, chr, blk;
 
 	if (mkdtemp(top) == NULL)
 		return 77;
 	atexit(cleanup);
-	sock = build(&chr);
+	sock = build(&chr, &blk);
+	test_deep();
 
 	CHECK_OK(pn_sim_server_mirror(top, &srv));
 	test_path(srv);
@@ -224,7 +250,7 @@ main(void)
 	CHECK(pn_sim_init(&cfg, NULL, NULL) == PN_EINVAL);
 	CHECK_OK(pn_sim_init(&cfg, srv, &sim));
 	test_read(sim);
-	test_types(sim, sock, chr);
+	test_types(sim, sock, chr, blk);
 	test_rename_remove(sim, srv);
 	simtest_done(sim, srv);
 	return 0;
