@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "simtest.h"
@@ -18,6 +19,7 @@ static char top[] = "/tmp/pn-edges-XXXXXX";
 
 static const char *const rel[] = {
 	"d1/x", "d1", "d2", "f", "h", "fifo", "sock", "lnk", "chr", "blk",
+	"nr", "ns/z", "ns",
 };
 
 static void
@@ -26,6 +28,8 @@ cleanup(void)
 	char p[256];
 	size_t i;
 
+	snprintf(p, sizeof(p), "%s/ns", top);
+	(void)chmod(p, 0755);
 	for (i = 0; i < sizeof(rel) / sizeof(rel[0]); i++) {
 		snprintf(p, sizeof(p), "%s/%s", top, rel[i]);
 		if (remove(p) != 0 && errno != ENOENT)
@@ -207,6 +211,60 @@ test_rename_remove(struct pn_sim *sim, struct pn_sim_server *srv)
 	CHECK_OK(pn_sim_vrele(sim, root));
 }
 
+/*
+ * Directories the mirror cannot read or search, seen by an unprivileged
+ * user (root reads everything): in a child that gives up root.  "nr"
+ * cannot be read: mirrored empty.  "ns" can be read but not searched:
+ * its entry "z" cannot be stat'ed and is left out.
+ */
+static void
+test_unreadable(void)
+{
+	struct pn_sim_server_stats ss;
+	struct pn_sim_server *srv;
+	struct pn_sim_attr a;
+	pn_cookie_t rc;
+	char p[256];
+	pid_t pid;
+	int status;
+
+	if (geteuid() != 0) {
+		printf("unreadable directories: not root, skipped\n");
+		return;
+	}
+	CHECK(chmod(top, 0755) == 0);
+	mk("nr", S_IFDIR | 0755);
+	mk("ns", S_IFDIR | 0755);
+	mk("ns/z", S_IFREG | 0644);
+	snprintf(p, sizeof(p), "%s/nr", top);
+	CHECK(chmod(p, 0) == 0);
+	snprintf(p, sizeof(p), "%s/ns", top);
+	CHECK(chmod(p, 0644) == 0);
+	CHECK((pid = fork()) >= 0);
+	if (pid == 0) {
+		if (setgid(65534) != 0 || setuid(65534) != 0)
+			_exit(77);
+		CHECK_OK(pn_sim_server_mirror(top, &srv));
+		rc = pn_sim_server_root(srv);
+		CHECK_OK(pn_sim_server_peek(srv, rc, "nr", &a));
+		CHECK(a.a_type == PN_VDIR);
+		CHECK_OK(pn_sim_server_peek(srv, rc, "ns", &a));
+		CHECK(a.a_type == PN_VDIR);
+		CHECK(pn_sim_server_peek(srv, a.a_cookie, "z", &a) ==
+		    PN_ENOENT);
+		CHECK_OK(pn_sim_server_stats(srv, &ss));
+		CHECK(ss.dirs == 5);	/* top, d1, d2, nr, ns */
+		CHECK_OK(pn_sim_server_destroy(srv));
+		_exit(0);
+	}
+	CHECK(waitpid(pid, &status, 0) == pid);
+	CHECK(WIFEXITED(status));
+	if (WEXITSTATUS(status) == 77)
+		printf("unreadable directories: cannot drop root, skipped\n");
+	else
+		CHECK(WEXITSTATUS(status) == 0);
+}
+
 /* A chain deeper than pn_sim_server_path walks: 256 levels at most. */
 static void
 test_deep(void)
@@ -253,5 +311,6 @@ main(void)
 	test_types(sim, sock, chr, blk);
 	test_rename_remove(sim, srv);
 	simtest_done(sim, srv);
+	test_unreadable();
 	return 0;
 }
