@@ -33,11 +33,14 @@ mkdir -p "$dir/coverage"
 gate() {
 	name=$1; shift
 	echo "=== coverage: $name"
+	# Search $dir alone: by default gcovr reads every .gcda under the
+	# root, stale ones of other build directories too.
 	if ! gcovr --root . --object-directory "$dir" "$@" \
 	    --txt "$dir/coverage/$name.txt" \
 	    --html-details "$dir/coverage/$name.html" \
 	    --print-summary \
-	    --fail-under-line "$line_min" --fail-under-branch "$branch_min"; then
+	    --fail-under-line "$line_min" --fail-under-branch "$branch_min" \
+	    "$dir"; then
 		echo "coverage: FAILED: $name under ${line_min}% lines or ${branch_min}% branches"
 		fail=1
 	fi
