@@ -5,6 +5,7 @@
  * symbolic link and a character device.
  */
 #include <errno.h>
+#include <grp.h>
 #include <fcntl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -19,7 +20,7 @@ static char top[] = "/tmp/pn-edges-XXXXXX";
 
 static const char *const rel[] = {
 	"d1/x", "d1", "d2", "f", "h", "fifo", "sock", "lnk", "chr", "blk",
-	"nr", "ns/z", "ns",
+	"nr", "ns/z", "ns", "g", "g2",
 };
 
 static void
@@ -65,6 +66,10 @@ build(bool *haschr, bool *hasblk)
 	mk("f", S_IFREG | 0644);
 	snprintf(p, sizeof(p), "%s/f", top);
 	snprintf(q, sizeof(q), "%s/h", top);
+	CHECK(link(p, q) == 0);
+	mk("g", S_IFREG | 0644);		/* a second inode with two names */
+	snprintf(p, sizeof(p), "%s/g", top);
+	snprintf(q, sizeof(q), "%s/g2", top);
 	CHECK(link(p, q) == 0);
 	mk("fifo", S_IFIFO | 0644);
 	snprintf(q, sizeof(q), "%s/lnk", top);
@@ -171,7 +176,7 @@ static void
 test_rename_remove(struct pn_sim *sim, struct pn_sim_server *srv)
 {
 	struct pn_sim_attr a, b;
-	struct pn_vnode *root, *d1, *vp;
+	struct pn_vnode *root, *d1, *vp, *nvp;
 	pn_cookie_t rc = pn_sim_server_root(srv);
 
 	CHECK_OK(pn_sim_root(sim, &root));
@@ -191,6 +196,14 @@ test_rename_remove(struct pn_sim *sim, struct pn_sim_server *srv)
 	CHECK(a.a_cookie == b.a_cookie && a.a_nlink == 2);
 	CHECK_OK(pn_sim_server_peek(srv, rc, "d2", &a));
 	CHECK(a.a_type == PN_VDIR);
+
+	/* Only a directory takes names. */
+	CHECK_OK(pn_sim_namei(sim, "/g", &vp));
+	CHECK(pn_sim_create(sim, vp, "z", PN_VREG, &nvp) == PN_EINVAL);
+	CHECK(pn_sim_remove(sim, vp, "z") == PN_EINVAL);
+	CHECK(pn_sim_rename(sim, vp, "z", root, "q") == PN_EINVAL);
+	CHECK(pn_sim_rename(sim, root, "f", vp, "q") == PN_EINVAL);
+	CHECK_OK(pn_sim_vrele(sim, vp));
 
 	/* Removes the server refuses. */
 	CHECK(pn_sim_remove(sim, root, "nope") == PN_ENOENT);
@@ -215,7 +228,9 @@ test_rename_remove(struct pn_sim *sim, struct pn_sim_server *srv)
  * Directories the mirror cannot read or search, seen by an unprivileged
  * user (root reads everything): in a child that gives up root.  "nr"
  * cannot be read: mirrored empty.  "ns" can be read but not searched:
- * its entry "z" cannot be stat'ed and is left out.
+ * its entry "z" cannot be stat'ed and is left out.  Before giving up
+ * root, the child joins more groups than a credential keeps:
+ * pn_sim_curcred() reports how many.
  */
 static void
 test_unreadable(void)
@@ -223,10 +238,14 @@ test_unreadable(void)
 	struct pn_sim_server_stats ss;
 	struct pn_sim_server *srv;
 	struct pn_sim_attr a;
+	const struct pn_host_ops *ops = pn_sim_host_ops();
+	uint32_t uid, gid, g[4];
+	size_t ng;
 	pn_cookie_t rc;
+	gid_t groups[70];
 	char p[256];
 	pid_t pid;
-	int status;
+	int i, status;
 
 	if (geteuid() != 0) {
 		printf("unreadable directories: not root, skipped\n");
@@ -242,8 +261,22 @@ test_unreadable(void)
 	CHECK(chmod(p, 0644) == 0);
 	CHECK((pid = fork()) >= 0);
 	if (pid == 0) {
-		if (setgid(65534) != 0 || setuid(65534) != 0)
+		/* More groups than a credential keeps: it says how many. */
+		for (i = 0; i < 70; i++)
+			groups[i] = (gid_t)(1000 + i);
+		if (setgroups(70, groups) != 0)
 			_exit(77);
+		CHECK_OK(ops->cred_get(NULL, pn_sim_curcred(), &uid, &gid, g,
+		    4, &ng));
+		CHECK(uid == 0 && ng == 70);
+		groups[0] = 65534;
+		if (setgroups(1, groups) != 0 || setgid(65534) != 0 ||
+		    setuid(65534) != 0)
+			_exit(77);
+		CHECK_OK(ops->cred_get(NULL, pn_sim_curcred(), &uid, &gid, g,
+		    4, &ng));
+		CHECK(uid == 65534 && gid == 65534);
+		CHECK(ng == 1 && g[0] == 65534);
 		CHECK_OK(pn_sim_server_mirror(top, &srv));
 		rc = pn_sim_server_root(srv);
 		CHECK_OK(pn_sim_server_peek(srv, rc, "nr", &a));
