@@ -205,10 +205,11 @@ fill_attr(struct pn_sim_server *srv, const struct srv_node *n,
 static void
 cred_ids(const struct pn_kcred *kcred, uint32_t *uid, uint32_t *gid)
 {
-	if (pn_cred_getuid(kcred, uid) != PN_OK)
-		*uid = 0;
-	if (pn_cred_getgid(kcred, gid) != PN_OK)
-		*gid = 0;
+	/* The simulator passes callers' credentials only: never internal. */
+	if (pn_cred_getuid(kcred, uid) != PN_OK)	/* GCOVR_EXCL_BR_LINE */
+		*uid = 0;	/* GCOVR_EXCL_LINE: internal credentials */
+	if (pn_cred_getgid(kcred, gid) != PN_OK)	/* GCOVR_EXCL_BR_LINE */
+		*gid = 0;	/* GCOVR_EXCL_LINE: internal credentials */
 }
 
 static int
@@ -259,12 +260,16 @@ srv_create(struct pn_sim_server *srv, pn_cookie_t dc,
 
 	cred_ids(kcred, &uid, &gid);
 	pthread_rwlock_wrlock(&srv->s_lock);
-	if ((d = srv_node_get(srv, dc)) == NULL) {
-		error = PN_ENOENT;
-		goto out;
+	/*
+	 * The directory's vnode holds a lookup, so its node is there; the
+	 * simulator checked it is a directory, and directories are 0777.
+	 */
+	if ((d = srv_node_get(srv, dc)) == NULL) {	/* GCOVR_EXCL_BR_LINE */
+		error = PN_ENOENT;	/* GCOVR_EXCL_LINE: see above */
+		goto out;		/* GCOVR_EXCL_LINE: see above */
 	}
-	if ((error = dir_writable(d, kcred)) != PN_OK)
-		goto out;
+	if ((error = dir_writable(d, kcred)) != PN_OK)	/* GCOVR_EXCL_BR_LINE */
+		goto out;		/* GCOVR_EXCL_LINE: see above */
 	if (dir_find(d, kcn->pkcn_name, kcn->pkcn_namelen) != NULL) {
 		error = PN_EEXIST;
 		goto out;
@@ -333,9 +338,10 @@ srv_rename(struct pn_sim_server *srv, pn_cookie_t fdc,
 	pthread_rwlock_wrlock(&srv->s_lock);
 	fd = srv_node_get(srv, fdc);
 	td = srv_node_get(srv, tdc);
-	if (fd == NULL || td == NULL) {
-		error = PN_ENOENT;
-		goto out;
+	/* Both directory vnodes hold lookups: their nodes are there. */
+	if (fd == NULL || td == NULL) {	/* GCOVR_EXCL_BR_LINE */
+		error = PN_ENOENT;	/* GCOVR_EXCL_LINE: see above */
+		goto out;		/* GCOVR_EXCL_LINE: see above */
 	}
 	if ((error = dir_writable(fd, kcred)) != PN_OK ||
 	    (error = dir_writable(td, kcred)) != PN_OK)

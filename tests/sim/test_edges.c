@@ -319,6 +319,13 @@ test_groups(void)
 		CHECK_OK(ops->cred_get(NULL, pn_sim_curcred(), &uid, &gid, g,
 		    4, &ng));
 		CHECK(uid == 0 && ng == 70);
+		groups[0] = 5;
+		groups[1] = 6;
+		if (setgroups(2, groups) != 0)
+			exit(77);
+		CHECK_OK(ops->cred_get(NULL, pn_sim_curcred(), &uid, &gid, g,
+		    4, &ng));
+		CHECK(ng == 2 && g[0] == 5 && g[1] == 6);
 		exit(0);
 	}
 	CHECK(waitpid(pid, &status, 0) == pid);
