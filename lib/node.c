@@ -565,7 +565,8 @@ pn_referencenode(struct pn_node *pn)
 		return PN_EINVAL;
 	r = atomic_load_explicit(&pn->pn_refs, memory_order_relaxed);
 	do {
-		if (r == 0 || pn_node_state(pn) == PN_ST_FREE) {
+		/* r == 0 while not FREE: only between last release and the pool. */
+		if (r == 0 || pn_node_state(pn) == PN_ST_FREE) {	/* GCOVR_EXCL_BR_LINE */
 			pn_h_log(pn->pn_mp, PN_LOG_PANIC,
 			    "puffsnode: reference to a freed node", 0, 0);
 			return PN_EINVAL;
