@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <grp.h>
+#include <stdint.h>
 #include <fcntl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -131,6 +132,8 @@ test_path(struct pn_sim_server *srv)
 static void
 test_types(struct pn_sim *sim, bool sock, bool chr, bool blk)
 {
+	struct pn_sim_stats before, after;
+	size_t n;
 	struct pn_sim_attr a;
 	struct pn_vnode *vp;
 
@@ -160,6 +163,14 @@ test_types(struct pn_sim *sim, bool sock, bool chr, bool blk)
 		CHECK(a.a_type == PN_VBLK);
 		CHECK_OK(pn_sim_vrele(sim, vp));
 	}
+	/* All of them unused now: a drain reclaims them and says how many. */
+	CHECK_OK(pn_sim_stats(sim, &before));
+	CHECK(before.vnodes >= 3);
+	CHECK(pn_sim_drain(NULL, 0, &n) == PN_EINVAL);
+	n = SIZE_MAX;
+	CHECK_OK(pn_sim_drain(sim, 0, &n));
+	CHECK_OK(pn_sim_stats(sim, &after));
+	CHECK(n > 0 && n == before.vnodes - after.vnodes);
 }
 
 static void
