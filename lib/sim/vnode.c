@@ -55,7 +55,7 @@ sim_vnode_alloc(struct pn_sim *sim, int type, struct pn_vnode **vpp)
 	pthread_mutex_lock(&sim->s_listlock);
 	max = sim->s_maxvnodes;
 	pthread_mutex_unlock(&sim->s_listlock);
-	(void)sim_reclaim_lru(sim, max > 0 ? max - 1 : 0, NULL);
+	(void)sim_reclaim_lru(sim, max > 0 ? max - 1 : 0, NULL);	/* GCOVR_EXCL_BR_LINE: maxvnodes is never 0 */
 
 	if ((vp = calloc(1, sizeof(*vp))) == NULL)
 		return PN_ENOMEM;
@@ -80,8 +80,10 @@ sim_vnode_alloc(struct pn_sim *sim, int type, struct pn_vnode **vpp)
 void
 sim_vnode_free(struct pn_sim *sim, struct pn_vnode *vp)
 {
-	if (vp->v_state != PN_SIM_VS_BUILDING)
+	if (vp->v_state != PN_SIM_VS_BUILDING)	/* GCOVR_EXCL_BR_LINE: the core frees only vnodes it has not handed out */
+		/* GCOVR_EXCL_START: never: see above */
 		sim_log(sim, PN_LOG_PANIC, "vnode_free of a vnode handed out");
+		/* GCOVR_EXCL_STOP */
 	STAT_INC(sim, aborted);
 	vnode_destroy(sim, vp);
 }
@@ -182,9 +184,11 @@ reclaim(struct pn_sim *sim, struct pn_vnode *vp)
 	vp->v_nlookup = 0;
 	pthread_mutex_unlock(&vp->v_interlock);
 	sim_forget(sim, c, n);
-	if ((error = pn_putvnode(pn_sim_mount(sim), vp)) != PN_OK)
+	if ((error = pn_putvnode(pn_sim_mount(sim), vp)) != PN_OK)	/* GCOVR_EXCL_BR_LINE: the core never refuses a reclaim */
+		/* GCOVR_EXCL_START: never: see above */
 		sim_log(sim, PN_LOG_ERR, "pn_putvnode(%#llx): %s",
 		    (unsigned long long)c, pn_strerror(error));
+		/* GCOVR_EXCL_STOP */
 	atomic_store(&vp->v_cookie, 0);
 	atomic_store(&vp->v_lockowner, 0);
 	pthread_rwlock_unlock(&vp->v_lock);

@@ -313,6 +313,52 @@ test_reclaimed(struct pn_sim *sim, struct pn_vnode *root)
 	CHECK_OK(pn_sim_vrele(sim, vp));
 	CHECK_OK(pn_sim_remove(sim, root, "gone"));
 	CHECK(pn_sim_remove(sim, root, "gone") == PN_ENOENT);
+
+	/* A reclaimed directory: its cookie names no node on the server. */
+	CHECK_OK(pn_sim_create(sim, root, "deaddir", PN_VDIR, &vp));
+	CHECK_OK(pn_sim_vgone(sim, vp));
+	CHECK(pn_sim_lookup(sim, vp, "x", &out) == PN_ENOENT);
+	CHECK(out == NULL);
+	CHECK(pn_sim_create(sim, vp, "x", PN_VREG, &out) == PN_ENOENT);
+	CHECK(out == NULL);
+	CHECK(pn_sim_remove(sim, vp, "x") == PN_ENOENT);
+	CHECK(pn_sim_rename(sim, vp, "x", root, "y") == PN_ENOENT);
+	CHECK_OK(pn_sim_vrele(sim, vp));
+	CHECK_OK(pn_sim_remove(sim, root, "deaddir"));
+}
+
+/* Renames over an existing name: a file over a file, a directory over an empty one. */
+static void
+test_rename_over(struct pn_sim *sim, struct pn_sim_server *srv,
+    struct pn_vnode *root)
+{
+	pn_cookie_t rc = pn_sim_vnode_cookie(sim, root);
+	struct pn_sim_attr a, b;
+
+	CHECK_OK(pn_sim_create(sim, root, "ra", PN_VREG, NULL));
+	CHECK_OK(pn_sim_create(sim, root, "rb", PN_VREG, NULL));
+	CHECK_OK(pn_sim_server_peek(srv, rc, "ra", &a));
+	CHECK_OK(pn_sim_rename(sim, root, "ra", root, "rb"));
+	CHECK(pn_sim_server_peek(srv, rc, "ra", &b) == PN_ENOENT);
+	CHECK_OK(pn_sim_server_peek(srv, rc, "rb", &b));
+	CHECK(b.a_cookie == a.a_cookie);
+	CHECK_OK(pn_sim_remove(sim, root, "rb"));
+
+	CHECK_OK(pn_sim_create(sim, root, "da", PN_VDIR, NULL));
+	CHECK_OK(pn_sim_create(sim, root, "db", PN_VDIR, NULL));
+	CHECK_OK(pn_sim_server_peek(srv, rc, "da", &a));
+	CHECK_OK(pn_sim_rename(sim, root, "da", root, "db"));
+	CHECK_OK(pn_sim_server_peek(srv, rc, "db", &b));
+	CHECK(b.a_cookie == a.a_cookie && b.a_type == PN_VDIR);
+	/* A lookup in a file: the server refuses it. */
+	CHECK_OK(pn_sim_create(sim, root, "rf", PN_VREG, NULL));
+	CHECK_OK(pn_sim_server_peek(srv, rc, "rf", &a));
+	CHECK(pn_sim_server_peek(srv, a.a_cookie, "x", &b) == PN_EINVAL);
+	CHECK_OK(pn_sim_remove(sim, root, "rf"));
+	CHECK_OK(pn_sim_remove(sim, root, "db"));
+	(void)pn_sim_drain(sim, 0, NULL);
+	/* Its nodes freed: their cookies name nothing. */
+	CHECK(pn_sim_server_getattr(srv, a.a_cookie, &b) == PN_ENOENT);
 }
 
 /* ---- an unmount in progress, and after ---- */
@@ -357,7 +403,7 @@ test_unmounting(void)
 	struct pn_sim_config cfg = config(0);
 	struct waiter wl, wu, wr;
 	struct pn_sim_server *srv;
-	struct pn_vnode *root, *d;
+	struct pn_vnode *root, *d, *d2, *f;
 	struct pn_sim *sim;
 	pthread_t tl, tu, tr;
 
@@ -365,6 +411,10 @@ test_unmounting(void)
 	CHECK_OK(pn_sim_init(&cfg, srv, &sim));
 	CHECK_OK(pn_sim_root(sim, &root));
 	CHECK_OK(pn_sim_create(sim, root, "dir", PN_VDIR, &d));
+	CHECK_OK(pn_sim_create(sim, root, "file", PN_VREG, &f));
+	/* No name cache: entering a name is accepted and does nothing. */
+	CHECK_OK(pn_sim_cache_enter(sim, root, d, "dir"));
+	CHECK(pn_sim_cache_lookup(sim, root, "dir", &d2) == PN_ENOENT);
 	CHECK_OK(pn_sim_vrele(sim, d));
 
 	/* A lookup in flight, stopped on the directory's lock. */
@@ -414,6 +464,15 @@ test_unmounting(void)
 		CHECK(pn_sim_getattr(sim, root, &a) == PN_ENXIO);
 		CHECK(pn_sim_poll(sim, root, PN_POLLIN, &rev) == PN_ENXIO);
 	}
+	{
+		char buf[4];
+		size_t resid = 0;
+
+		CHECK(pn_sim_read(sim, f, 0, buf, sizeof(buf), &resid) ==
+		    PN_ENXIO);
+		CHECK(resid == sizeof(buf));
+	}
+	CHECK_OK(pn_sim_vrele(sim, f));
 	CHECK_OK(pn_sim_vrele(sim, root));
 	CHECK_OK(pn_sim_fini(sim));
 	CHECK_OK(pn_sim_server_destroy(srv));
@@ -439,6 +498,7 @@ main(void)
 	test_names(sim, root, f);
 	test_nulls(sim, srv, root, f);
 	test_reclaimed(sim, root);
+	test_rename_over(sim, srv, root);
 	CHECK_OK(pn_sim_vrele(sim, d));
 	CHECK_OK(pn_sim_vrele(sim, f));
 	CHECK_OK(pn_sim_vrele(sim, root));
