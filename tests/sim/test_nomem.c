@@ -98,6 +98,7 @@ static struct pn_sim_server *srv;
 static struct pn_sim *sim;
 static struct pn_vnode *root, *vp;
 static int nomem_synthetic, nomem_mirror, nomem_init, nomem_create;
+static int nomem_rename;
 
 static void
 undo_synthetic(void)
@@ -122,6 +123,27 @@ undo_create(void)
 {
 	CHECK_OK(pn_sim_vrele(sim, vp));
 	CHECK_OK(pn_sim_remove(sim, root, "new"));
+}
+
+static void
+undo_rename(void)
+{
+	CHECK_OK(pn_sim_rename(sim, root, "b", root, "a"));
+}
+
+/* A failed rename leaves "a", or lost the node on the way: make "a" again. */
+static void
+failed_rename(void)
+{
+	struct pn_vnode *v;
+
+	CHECK(pn_sim_lookup(sim, root, "b", &v) == PN_ENOENT);
+	if (pn_sim_lookup(sim, root, "a", &v) == PN_OK) {
+		CHECK_OK(pn_sim_vrele(sim, v));
+		return;
+	}
+	CHECK_OK(pn_sim_create(sim, root, "a", PN_VREG, &v));
+	CHECK_OK(pn_sim_vrele(sim, v));
 }
 
 static void failed_synthetic(void) { }
@@ -192,12 +214,17 @@ main(void)
 	SWEEP(create, pn_sim_create(sim, root, "new", PN_VREG, &vp),
 	    PN_ENOMEM);
 	undo_create();
+	CHECK_OK(pn_sim_create(sim, root, "a", PN_VREG, &vp));
+	CHECK_OK(pn_sim_vrele(sim, vp));
+	SWEEP(rename, pn_sim_rename(sim, root, "a", root, "b"), PN_ENOMEM);
+	undo_rename();
+	CHECK_OK(pn_sim_remove(sim, root, "a"));
 	CHECK_OK(pn_sim_vrele(sim, root));
 	fprintf(stderr, "allocations: synthetic %d, mirror %d, init %d, "
-	    "create %d\n", nomem_synthetic, nomem_mirror, nomem_init,
-	    nomem_create);
+	    "create %d, rename %d\n", nomem_synthetic, nomem_mirror,
+	    nomem_init, nomem_create, nomem_rename);
 	CHECK(nomem_synthetic > 0 && nomem_mirror > 0 && nomem_init > 0 &&
-	    nomem_create > 0);
+	    nomem_create > 0 && nomem_rename > 0);
 	simtest_done(sim, srv);
 	return 0;
 }
