@@ -1,8 +1,8 @@
 /*
  * test_limits.c -- the simulator when the node layer says no: a lookup and
  * a path walk past the pool's node limit fail with PN_ENOMEM and leave
- * nothing behind; and the metadata cache's change and modification times
- * reach the server on getattr.
+ * nothing behind; the metadata cache's change and modification times
+ * reach the server on getattr; a removed file still held keeps answering.
  */
 #include <time.h>
 #include <unistd.h>
@@ -81,10 +81,34 @@ test_times_flushed(void)
 	simtest_done(sim, srv);
 }
 
+/*
+ * A removed file whose vnode is still held: the vnode holds a server
+ * lookup, so the server keeps the node (no links left) and still answers.
+ */
+static void
+test_getattr_removed(void)
+{
+	struct pn_sim_server *srv;
+	struct pn_sim *sim;
+	struct pn_sim_attr a;
+	struct pn_vnode *root, *vp;
+
+	sim = simtest_mount(50, 4, 1000, 0, &srv);
+	CHECK_OK(pn_sim_root(sim, &root));
+	CHECK_OK(pn_sim_create(sim, root, "gone", PN_VREG, &vp));
+	CHECK_OK(pn_sim_remove(sim, root, "gone"));
+	CHECK_OK(pn_sim_getattr(sim, vp, &a));
+	CHECK(a.a_nlink == 0 && a.a_type == PN_VREG);
+	CHECK_OK(pn_sim_vrele(sim, vp));
+	CHECK_OK(pn_sim_vrele(sim, root));
+	simtest_done(sim, srv);
+}
+
 int
 main(void)
 {
 	test_node_limit();
 	test_times_flushed();
+	test_getattr_removed();
 	return 0;
 }
