@@ -17,24 +17,6 @@
 
 #define NTHREADS	8
 
-static struct pn_pool_stats
-pstats(struct ut *u)
-{
-	struct pn_pool_stats ps;
-
-	assert_int_equal(pn_pool_stats(u->mp, &ps), PN_OK);
-	return ps;
-}
-
-static struct pn_table_stats
-tstats(struct ut *u)
-{
-	struct pn_table_stats ts;
-
-	assert_int_equal(pn_table_stats(u->mp, &ts), PN_OK);
-	return ts;
-}
-
 /*
  * Live (building or active) nodes named c, counted over every slot of the
  * pool: a second live node for one cookie cannot hide here.

@@ -6,24 +6,6 @@
 
 #include "pn_impl.h"
 
-static struct pn_pool_stats
-pstats(struct ut *u)
-{
-	struct pn_pool_stats ps;
-
-	assert_int_equal(pn_pool_stats(u->mp, &ps), PN_OK);
-	return ps;
-}
-
-static struct pn_table_stats
-tstats(struct ut *u)
-{
-	struct pn_table_stats ts;
-
-	assert_int_equal(pn_table_stats(u->mp, &ts), PN_OK);
-	return ts;
-}
-
 /* Create cookies [from, to), each unused but cached. */
 static void
 make(struct ut *u, pn_cookie_t from, pn_cookie_t to)

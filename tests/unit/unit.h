@@ -95,4 +95,23 @@ ut_node(struct ut *u, struct pn_vnode *vp)
 	return pn;
 }
 
+/* The pool's and the table's statistics, asserted to be available. */
+static inline struct pn_pool_stats
+pstats(struct ut *u)
+{
+	struct pn_pool_stats ps;
+
+	assert_int_equal(pn_pool_stats(u->mp, &ps), PN_OK);
+	return ps;
+}
+
+static inline struct pn_table_stats
+tstats(struct ut *u)
+{
+	struct pn_table_stats ts;
+
+	assert_int_equal(pn_table_stats(u->mp, &ts), PN_OK);
+	return ts;
+}
+
 #endif /* !PN_UNIT_H */
