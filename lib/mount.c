@@ -6,8 +6,8 @@
  *
  * A mount owns its cookie table, its pnode pool, one mount lock and one
  * condition variable, and a few stripe locks for per-node data.  The mount
- * lock covers table writers, node state changes, the user count and the
- * dying flag; the condition variable is broadcast on every node state
+ * lock covers table writers, node state changes, the pool, the user count
+ * and the dying flag; the condition variable is broadcast on every node state
  * change and when the user count drops to zero.
  */
 #include "pn_impl.h"
@@ -179,8 +179,6 @@ pn_mount_create(const struct pn_host_ops *ops, void *host,
 	for (i = 0; i < PN_MCSTRIPES; i++)
 		if ((error = ops->lock_init(host, &mp->mnt_mclock[i])) != 0)
 			goto fail;
-	if ((error = pn_pool_init(mp)) != 0)
-		goto fail;
 	mp->mnt_pool.pl_limit = args->node_limit;
 	if ((error = pn_table_init(mp, args->hash_hint)) != 0)
 		goto fail;
@@ -200,14 +198,9 @@ pn_mount_destroy(struct pn_mount *mp)
 	if (mp == NULL)
 		return PN_EINVAL;
 	pn_h_enter(mp, mp->mnt_lock);
-	busy = mp->mnt_refcount != 0 || mp->mnt_table.tb_count != 0;
+	busy = mp->mnt_refcount != 0 || mp->mnt_table.tb_count != 0 ||
+	    mp->mnt_pool.pl_inuse != 0 || mp->mnt_pool.pl_walkers != 0;
 	pn_h_exit(mp, mp->mnt_lock);
-	if (!busy) {
-		pn_h_enter(mp, mp->mnt_pool.pl_lock);
-		busy = mp->mnt_pool.pl_inuse != 0 ||
-		    mp->mnt_pool.pl_walkers != 0;
-		pn_h_exit(mp, mp->mnt_pool.pl_lock);
-	}
 	if (busy) {
 		pn_h_log(mp, PN_LOG_WARN,
 		    "puffsnode: destroy of a busy mount refused "

@@ -121,29 +121,31 @@ lookup(struct pn_mount *mp, pn_cookie_t c, uint64_t h, struct pn_vnode **vpp,
 	_Atomic uint64_t *rs;
 	struct pn_node *pn;
 	struct pn_vnode *vp;
+	uintptr_t v;
 	enum found f;
 	int error;
 
 	/*
-	 * The read section announces c: until it ends, a node found with
-	 * cookie c can be neither removed for good nor reused (table.c), so
-	 * its state and vnode are its own and need no pin.
+	 * The read section announces c: until it ends, the entry found for c
+	 * cannot leave the table for good, so the host cannot free its vnode
+	 * (table.c) and the vnode's node stays the same.
 	 */
 	rs = pn_read_claim(mp, pn_read_tag(h), &rw);
-	pn = pn_table_find_hash(mp, c, h);
-	if (pn == NULL) {
+	v = pn_table_find_hash(mp, c, h);
+	if (v == 0) {
 		f = F_NONE;
-	} else if (PN_UNLIKELY(pn_node_state(pn) != PN_ST_ACTIVE)) {
+	} else if (PN_UNLIKELY(v & PN_SLOT_BUILDING)) {
 		f = F_BUSY;
 	} else {
-		vp = atomic_load_explicit(&pn->pn_vp, memory_order_relaxed);
+		vp = (struct pn_vnode *)v;
 		error = mp->mnt_ops.vnode_get(mp->mnt_host, vp);
 		if (PN_LIKELY(error == PN_OK)) {
 			*vpp = vp;
 			f = F_VNODE;
 		} else if (error == PN_ENOENT) {
+			pn = mp->mnt_ops.vnode_getdata(mp->mnt_host, vp);
 			*dyingp = pn;
-			*dyinggen = pn->pn_gen;
+			*dyinggen = pn == NULL ? 0 : pn->pn_gen;
 			f = F_BUSY;
 		} else {
 			*errorp = error;
@@ -155,23 +157,18 @@ lookup(struct pn_mount *mp, pn_cookie_t c, uint64_t h, struct pn_vnode **vpp,
 }
 
 /*
- * BUILDING -> ACTIVE, no lock held; wake the get-or-create callers that
- * wait, if any (see the top).
+ * BUILDING -> ACTIVE: the table entry gets the vnode, under the mount
+ * lock; wake the get-or-create callers that wait, if any.
  */
 static void
-publish_active(struct pn_mount *mp, struct pn_node *pn)
+publish_active(struct pn_mount *mp, struct pn_node *pn, struct pn_vnode *vp)
 {
-	uint32_t w = atomic_load_explicit(&pn->pn_word, memory_order_relaxed);
-
-	while (!atomic_compare_exchange_weak_explicit(&pn->pn_word, &w,
-	    (w & PN_PIN_MASK) | PN_ST_ACTIVE, memory_order_seq_cst,
-	    memory_order_relaxed))
-		continue;
-	if (atomic_load_explicit(&mp->mnt_waiters, memory_order_seq_cst) != 0) {
-		pn_h_enter(mp, mp->mnt_lock);
+	pn_h_enter(mp, mp->mnt_lock);
+	set_state_locked(mp, pn, PN_ST_ACTIVE);
+	pn_table_publish(mp, pn, vp);
+	if (atomic_load_explicit(&mp->mnt_waiters, memory_order_relaxed) != 0)
 		mp->mnt_ops.cv_broadcast(mp->mnt_host, mp->mnt_cv);
-		pn_h_exit(mp, mp->mnt_lock);
-	}
+	pn_h_exit(mp, mp->mnt_lock);
 }
 
 /* Take the node out of the table and give it back.  No lock held. */
@@ -182,9 +179,9 @@ build_abort(struct pn_mount *mp, struct pn_node *pn)
 	pn_table_remove(mp, pn);
 	set_state_locked(mp, pn, PN_ST_DEAD);
 	mp->mnt_ops.cv_broadcast(mp->mnt_host, mp->mnt_cv);
-	pn_h_exit(mp, mp->mnt_lock);
 	atomic_store_explicit(&pn->pn_refs, 0, memory_order_relaxed);
-	pn_pool_put(mp, pn);
+	pn_pool_put_locked(mp, pn);
+	pn_h_exit(mp, mp->mnt_lock);
 }
 
 /*
@@ -243,7 +240,7 @@ build(struct pn_mount *mp, struct pn_node *pn, int type, int64_t size,
 	o->vnode_setdata(h, vp, pn);
 	atomic_store_explicit(&pn->pn_vp, vp, memory_order_relaxed);
 
-	publish_active(mp, pn);
+	publish_active(mp, pn, vp);
 	*vpp = vp;
 	return PN_OK;
 
@@ -252,6 +249,15 @@ fail:
 		o->vnode_free(h, vp);
 	build_abort(mp, pn);
 	return error;
+}
+
+/* Is vp the vnode of node pn at generation gen?  Mount lock held. */
+static bool
+node_is(struct pn_mount *mp, struct pn_vnode *vp, const struct pn_node *pn,
+    uint64_t gen)
+{
+	return mp->mnt_ops.vnode_getdata(mp->mnt_host, vp) == pn &&
+	    pn->pn_gen == gen;
 }
 
 /*
@@ -265,6 +271,7 @@ get_or_create(struct pn_mount *mp, pn_cookie_t c, int type, int64_t size,
 	struct pn_node *pn, *busy;
 	struct pn_vnode *vp;
 	uint64_t h = pn_cookie_hash(c), busygen;
+	uintptr_t v;
 	bool waiting;
 	int error;
 
@@ -293,24 +300,22 @@ get_or_create(struct pn_mount *mp, pn_cookie_t c, int type, int64_t size,
 		waiting = false;
 		for (;;) {
 			if (mount_dying(mp)) {
-				pn = NULL;
+				v = 0;
 				error = PN_ENXIO;
 				break;
 			}
-			pn = pn_table_find_locked_hash(mp, c, h);
-			if (pn == NULL)
+			v = pn_table_find_locked_hash(mp, c, h);
+			if (v == 0)
 				break;
 			/* ACTIVE and not the node we saw dying: use it. */
-			if ((atomic_load_explicit(&pn->pn_word,
-			    memory_order_seq_cst) & PN_ST_MASK) ==
-			    PN_ST_ACTIVE && (pn != busy || pn->pn_gen != busygen))
+			if ((v & PN_SLOT_BUILDING) == 0 && (busy == NULL ||
+			    !node_is(mp, (struct pn_vnode *)v, busy, busygen)))
 				break;
+			/* Entries change under the lock: sleep until one does. */
 			if (!waiting) {
-				/* Count in, then look again (see the top). */
 				atomic_fetch_add_explicit(&mp->mnt_waiters, 1,
-				    memory_order_seq_cst);
+				    memory_order_relaxed);
 				waiting = true;
-				continue;
 			}
 			mp->mnt_ops.cv_wait(mp->mnt_host, mp->mnt_cv,
 			    mp->mnt_lock);
@@ -322,7 +327,7 @@ get_or_create(struct pn_mount *mp, pn_cookie_t c, int type, int64_t size,
 			pn_h_exit(mp, mp->mnt_lock);
 			return error;
 		}
-		if (pn == NULL)
+		if (v == 0)
 			break;		/* create it, lock held */
 		pn_h_exit(mp, mp->mnt_lock);
 	}
@@ -337,7 +342,7 @@ get_or_create(struct pn_mount *mp, pn_cookie_t c, int type, int64_t size,
 		if (error != PN_OK) {
 			atomic_store_explicit(&pn->pn_refs, 0,
 			    memory_order_relaxed);
-			pn_pool_put(mp, pn);
+			pn_pool_put_locked(mp, pn);
 		}
 	}
 	pn_h_exit(mp, mp->mnt_lock);

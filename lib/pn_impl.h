@@ -36,24 +36,22 @@
 #define PN_ST_DEAD	(3u << PN_ST_SHIFT)	/* reclaim begun; leaving the table */
 
 /*
- * Nodes are PN_NODE_ALIGN-aligned (pool.c aligns its slabs' node arrays):
- * the hot fields a lookup reads -- word, cookie, vnode -- never straddle a
- * cache line, and the table keeps a hash tag in a node pointer's low bits.
+ * A node.  Lookups never read it: the cookie table holds each cookie with
+ * its vnode (table.c).  Kept to 80 bytes: with the table's 16-byte slots
+ * that is under 128 bytes a node at a million nodes.
  */
-#define PN_TAG_BITS	5
-#define PN_NODE_ALIGN	(1u << PN_TAG_BITS)
-
 struct pn_node {
-	/* read by lookups: keep first */
-	_Alignas(PN_NODE_ALIGN) _Atomic uint32_t pn_word; /* state | pins */
+	_Atomic uint32_t		pn_word;	/* state | pins */
 	_Atomic uint32_t		pn_refs;	/* vnode + outstanding requests */
-	_Atomic uint64_t		pn_cookie;	/* read by lock-free lookups */
+	_Atomic uint64_t		pn_cookie;
 	_Atomic(struct pn_vnode *)	pn_vp;		/* NULL once reclaimed */
 	struct pn_mount			*pn_mp;
 	uint64_t			pn_gen;		/* per-mount generation */
-	struct pn_node			*pn_freenext;	/* pool free list */
 	/* metadata cache and poll state: the node's stripe lock */
-	int64_t				pn_mc_atime;	/* nanoseconds */
+	union {
+		int64_t			pn_mc_atime;	/* nanoseconds */
+		struct pn_node		*pn_freenext;	/* FREE: pool free list */
+	};
 	int64_t				pn_mc_ctime;
 	int64_t				pn_mc_mtime;
 	int64_t				pn_mc_size;
@@ -67,13 +65,13 @@ struct pn_node {
 struct pn_slab {
 	struct pn_slab		*sl_next;
 	size_t			 sl_bytes;
-	struct pn_node		*sl_nodes;	/* PN_NODE_ALIGN-aligned, inside the slab */
+	struct pn_node		*sl_nodes;	/* inside the slab */
 };
 
+/* Every field: the mount lock. */
 struct pn_pool {
-	struct pn_lock		*pl_lock;
-	struct pn_slab		*pl_slabs;	/* pool lock */
-	struct pn_node		*pl_free;	/* pool lock */
+	struct pn_slab		*pl_slabs;
+	struct pn_node		*pl_free;
 	size_t			 pl_nslabs;
 	size_t			 pl_nfree;
 	size_t			 pl_inuse;
@@ -87,16 +85,22 @@ struct pn_pool {
 /* ---- cookie table (table.c) ---- */
 
 /*
- * A slot holds a node pointer with PN_TAG_BITS of its cookie's hash in the
- * low bits, or 0.  A probe compares tags first and dereferences only the
- * nodes whose tag matches.
+ * A slot: a cookie (0: empty) and what it maps to.  The value is the
+ * vnode of an ACTIVE node (vnode pointers are even), or the node's
+ * address with the low bit set while it is BUILDING.  So a lookup that
+ * hits reads one slot and goes straight to the vnode.
  */
-#define PN_TAG_MASK	((uintptr_t)PN_NODE_ALIGN - 1)
+#define PN_SLOT_BUILDING	((uintptr_t)1)
+
+struct pn_slot {
+	_Atomic uint64_t	 s_key;
+	_Atomic uintptr_t	 s_val;
+};
 
 struct pn_tab {
-	size_t				 t_mask;	/* slots - 1 */
-	size_t				 t_bytes;
-	_Atomic uintptr_t		 t_slot[];
+	size_t			 t_mask;	/* slots - 1 */
+	size_t			 t_bytes;
+	struct pn_slot		 t_slot[];	/* 16-byte aligned (host memory) */
 };
 
 /*
@@ -139,7 +143,7 @@ struct pn_mount {
 	int64_t			 mnt_rootsize;
 	uint64_t		 mnt_rootrdev;
 	unsigned		 mnt_flags;
-	struct pn_lock		*mnt_lock;	/* table writers, states, refs */
+	struct pn_lock		*mnt_lock;	/* table writers, states, pool, refs */
 	struct pn_cv		*mnt_cv;	/* node state changed, refs drained */
 	uint32_t		 mnt_refcount;	/* mount lock */
 	atomic_bool		 mnt_dying;	/* set under the mount lock by pn_mp_drain */
@@ -211,13 +215,6 @@ pn_cookie_hash(pn_cookie_t c)
 	return c;
 }
 
-/* The slot tag of a hash: its top bits (the index uses the low ones). */
-static inline uintptr_t
-pn_slot_tag(uint64_t h)
-{
-	return (uintptr_t)(h >> (64 - PN_TAG_BITS));
-}
-
 /* The read-slot tag of a hash: never 0, which stands for any cookie. */
 static inline uint32_t
 pn_read_tag(uint64_t h)
@@ -273,34 +270,33 @@ pn_read_leave(_Atomic uint64_t *p, uint64_t w)
 	atomic_store_explicit(p, w + ((uint64_t)1 << 32), memory_order_release);
 }
 
-struct pn_node *pn_table_find_retry(struct pn_mount *, pn_cookie_t, uint64_t);
+uintptr_t pn_table_find_retry(struct pn_mount *, pn_cookie_t, uint64_t);
 
 /*
- * The node whose cookie is c (hash h), or NULL.  Caller is in a read
- * section.  A miss is confirmed against the table's sequence count: an
- * entry moved by a concurrent removal is never reported missing.  The
- * first probe is inline; a probe that overlapped a removal is retried in
- * table.c.
+ * The value of cookie c (hash h): a vnode, a BUILDING node, or 0 when c
+ * is not in the table.  Caller is in a read section.  Every answer, hit or
+ * miss, is confirmed against the table's sequence count, which removals
+ * make odd while they move entries: a slot read while it moved is never
+ * believed.  The first probe is inline; a probe that overlapped a removal
+ * is retried in table.c.
  */
-static inline struct pn_node *
+static inline uintptr_t
 pn_table_find_hash(struct pn_mount *mp, pn_cookie_t c, uint64_t h)
 {
 	struct pn_table *tb = &mp->mnt_table;
-	uintptr_t tag = pn_slot_tag(h), e;
 	uint32_t s0 = atomic_load_explicit(&tb->tb_seq, memory_order_seq_cst);
 	struct pn_tab *t = atomic_load_explicit(&tb->tb_cur,
 	    memory_order_seq_cst);
 	size_t m = t->t_mask, i = (size_t)h & m;
+	uintptr_t v = 0;
+	uint64_t k;
 
-	while ((e = atomic_load_explicit(&t->t_slot[i],
+	while ((k = atomic_load_explicit(&t->t_slot[i].s_key,
 	    memory_order_seq_cst)) != 0) {
-		if ((e & PN_TAG_MASK) == tag) {
-			struct pn_node *pn = (struct pn_node *)(e &
-			    ~PN_TAG_MASK);
-
-			if (PN_LIKELY(atomic_load_explicit(&pn->pn_cookie,
-			    memory_order_relaxed) == c))
-				return pn;
+		if (k == c) {
+			v = atomic_load_explicit(&t->t_slot[i].s_val,
+			    memory_order_seq_cst);
+			break;
 		}
 		i = (i + 1) & m;
 	}
@@ -311,23 +307,17 @@ pn_table_find_hash(struct pn_mount *mp, pn_cookie_t c, uint64_t h)
 	 */
 	if (PN_LIKELY((s0 & 1) == 0) && PN_LIKELY(atomic_load_explicit(
 	    &tb->tb_seq, memory_order_relaxed) == s0))
-		return NULL;
+		return v;
 	return pn_table_find_retry(mp, c, h);
-}
-
-static inline struct pn_node *
-pn_table_find(struct pn_mount *mp, pn_cookie_t c)
-{
-	return pn_table_find_hash(mp, c, pn_cookie_hash(c));
 }
 
 /* ---- cross-file internals ---- */
 
-/* pool.c */
-int	pn_pool_init(struct pn_mount *);
+/* pool.c: the mount lock covers the pool */
 void	pn_pool_fini(struct pn_mount *);
 int	pn_pool_get(struct pn_mount *, struct pn_node **);
 void	pn_pool_put(struct pn_mount *, struct pn_node *);
+void	pn_pool_put_locked(struct pn_mount *, struct pn_node *);
 struct pn_slab *pn_pool_walk_begin(struct pn_mount *);
 struct pn_slab *pn_pool_walk_next(struct pn_mount *, struct pn_slab *);
 void	pn_pool_walk_end(struct pn_mount *);
@@ -337,10 +327,10 @@ size_t	pn_pool_slab_nodes(void);
 int	pn_table_init(struct pn_mount *, size_t);
 void	pn_table_fini(struct pn_mount *);
 void	pn_read_synchronize(struct pn_mount *);
-struct pn_node *pn_table_find_locked_hash(struct pn_mount *, pn_cookie_t,
-	    uint64_t);
+uintptr_t pn_table_find_locked_hash(struct pn_mount *, pn_cookie_t, uint64_t);
 int	pn_table_insert(struct pn_mount *, struct pn_node *);
 int	pn_table_insert_hash(struct pn_mount *, struct pn_node *, uint64_t);
+void	pn_table_publish(struct pn_mount *, struct pn_node *, struct pn_vnode *);
 void	pn_table_remove(struct pn_mount *, struct pn_node *);
 
 /* node.c */

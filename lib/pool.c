@@ -3,15 +3,20 @@
  * slabs, one free list, statistics, an optional limit, and a drain that
  * gives empty slabs back to the host.
  *
- * Type stability.  Lock-free lookups (table.c, node.c) may hold a pointer
- * to a node that has just been freed; they only ever read its state word
- * and cookie, which stay valid atomics while the slab lives.  So a slab is
- * given back only after a read grace period (pn_read_synchronize): every
- * lookup that could have seen one of its nodes has finished.  Node walks
- * (pn_node_walk) run outside read sections and block drains instead.
+ * Type stability.  Node walks (pn_node_walk) pin nodes through their
+ * state words, FREE ones included, so a node's word stays a valid atomic
+ * while its slab lives, and walks block drains.  Lock-free lookups never
+ * read a node that may be free: a hit goes from the table to the vnode,
+ * and the one case that reads a node (its generation, when the host
+ * refuses the vnode) does so inside the read section that keeps the
+ * node's table entry, hence the node, alive.  A drain still waits for a
+ * read grace period (pn_read_synchronize) before giving slabs back, so
+ * that no lookup in flight can hold an address inside them.
  *
- * Locking: the pool lock covers every field of struct pn_pool and the
+ * Locking: the mount lock covers every field of struct pn_pool and the
  * FREE state of nodes: a node is FREE exactly when it is on the free list.
+ * Taking a node happens inside get-or-create's locked section anyway, so
+ * creating a node takes one lock, not two.
  */
 #include "pn_impl.h"
 
@@ -23,19 +28,15 @@ pn_pool_slab_nodes(void)
 	return PN_SLAB_NODES;
 }
 
-/* The header, room to align the node array, the nodes. */
+/* The header, then the nodes. */
 static size_t
 slab_bytes(void)
 {
-	return sizeof(struct pn_slab) + PN_NODE_ALIGN - 1 +
-	    PN_SLAB_NODES * sizeof(struct pn_node);
+	return sizeof(struct pn_slab) + PN_SLAB_NODES * sizeof(struct pn_node);
 }
 
-int
-pn_pool_init(struct pn_mount *mp)
-{
-	return mp->mnt_ops.lock_init(mp->mnt_host, &mp->mnt_pool.pl_lock);
-}
+_Static_assert(sizeof(struct pn_slab) % _Alignof(struct pn_node) == 0,
+    "nodes follow the slab header");
 
 /* Give every slab back.  The mount is idle: no reader, no node in use. */
 void
@@ -48,11 +49,9 @@ pn_pool_fini(struct pn_mount *mp)
 		pl->pl_slabs = sl->sl_next;
 		pn_h_free(mp, sl, sl->sl_bytes);
 	}
-	if (pl->pl_lock != NULL)
-		mp->mnt_ops.lock_fini(mp->mnt_host, pl->pl_lock);
 }
 
-/* Add a slab to the free list.  Pool lock held. */
+/* Add a slab to the free list.  Mount lock held. */
 static int
 slab_add(struct pn_mount *mp)
 {
@@ -65,8 +64,7 @@ slab_add(struct pn_mount *mp)
 		return PN_ENOMEM;
 	__builtin_memset(sl, 0, slab_bytes());
 	sl->sl_bytes = slab_bytes();
-	sl->sl_nodes = (struct pn_node *)(((uintptr_t)(sl + 1) +
-	    PN_NODE_ALIGN - 1) & ~(uintptr_t)(PN_NODE_ALIGN - 1));
+	sl->sl_nodes = (struct pn_node *)(void *)(sl + 1);
 	for (i = PN_SLAB_NODES; i-- > 0;) {
 		struct pn_node *pn = &sl->sl_nodes[i];
 
@@ -99,7 +97,8 @@ set_state(struct pn_node *pn, uint32_t st)
 
 /*
  * Take a node: state BUILDING, one reference, every other field zero.
- * PN_ENOMEM past the limit or when the host has no memory.
+ * PN_ENOMEM past the limit or when the host has no memory.  Mount lock
+ * held.
  */
 int
 pn_pool_get(struct pn_mount *mp, struct pn_node **pnp)
@@ -108,16 +107,14 @@ pn_pool_get(struct pn_mount *mp, struct pn_node **pnp)
 	struct pn_node *pn;
 	int error = PN_OK;
 
+	PN_ASSERT(mp, pn_h_held(mp, mp->mnt_lock));
 	*pnp = NULL;
-	pn_h_enter(mp, pl->pl_lock);
 	if (pl->pl_limit != 0 && pl->pl_inuse >= pl->pl_limit)
 		error = PN_ENOMEM;
 	else if (pl->pl_free == NULL)
 		error = slab_add(mp);
-	if (error != PN_OK) {
-		pn_h_exit(mp, pl->pl_lock);
+	if (error != PN_OK)
 		return error;
-	}
 	pn = pl->pl_free;
 	pl->pl_free = pn->pn_freenext;
 	pl->pl_nfree--;
@@ -125,9 +122,7 @@ pn_pool_get(struct pn_mount *mp, struct pn_node **pnp)
 		pl->pl_highwater = pl->pl_inuse;
 	pl->pl_allocs++;
 	set_state(pn, PN_ST_BUILDING);
-	pn_h_exit(mp, pl->pl_lock);
 
-	pn->pn_freenext = NULL;
 	pn->pn_gen = 0;
 	pn->pn_mc_atime = pn->pn_mc_ctime = pn->pn_mc_mtime = 0;
 	pn->pn_mc_size = 0;
@@ -140,20 +135,31 @@ pn_pool_get(struct pn_mount *mp, struct pn_node **pnp)
 	return PN_OK;
 }
 
-/* Return a node.  No table entry and no reference may remain. */
+/*
+ * Return a node.  No table entry and no reference may remain.  Mount
+ * lock held.
+ */
 void
-pn_pool_put(struct pn_mount *mp, struct pn_node *pn)
+pn_pool_put_locked(struct pn_mount *mp, struct pn_node *pn)
 {
 	struct pn_pool *pl = &mp->mnt_pool;
 
-	pn_h_enter(mp, pl->pl_lock);
+	PN_ASSERT(mp, pn_h_held(mp, mp->mnt_lock));
 	set_state(pn, PN_ST_FREE);
 	pn->pn_freenext = pl->pl_free;
 	pl->pl_free = pn;
 	pl->pl_nfree++;
 	pl->pl_inuse--;
 	pl->pl_frees++;
-	pn_h_exit(mp, pl->pl_lock);
+}
+
+/* The same, taking the mount lock. */
+void
+pn_pool_put(struct pn_mount *mp, struct pn_node *pn)
+{
+	pn_h_enter(mp, mp->mnt_lock);
+	pn_pool_put_locked(mp, pn);
+	pn_h_exit(mp, mp->mnt_lock);
 }
 
 /* ---- node walks: the slab list is stable while a walk runs ---- */
@@ -163,10 +169,10 @@ pn_pool_walk_begin(struct pn_mount *mp)
 {
 	struct pn_slab *sl;
 
-	pn_h_enter(mp, mp->mnt_pool.pl_lock);
+	pn_h_enter(mp, mp->mnt_lock);
 	mp->mnt_pool.pl_walkers++;
 	sl = mp->mnt_pool.pl_slabs;
-	pn_h_exit(mp, mp->mnt_pool.pl_lock);
+	pn_h_exit(mp, mp->mnt_lock);
 	return sl;
 }
 
@@ -180,9 +186,9 @@ pn_pool_walk_next(struct pn_mount *mp, struct pn_slab *sl)
 void
 pn_pool_walk_end(struct pn_mount *mp)
 {
-	pn_h_enter(mp, mp->mnt_pool.pl_lock);
+	pn_h_enter(mp, mp->mnt_lock);
 	mp->mnt_pool.pl_walkers--;
-	pn_h_exit(mp, mp->mnt_pool.pl_lock);
+	pn_h_exit(mp, mp->mnt_lock);
 }
 
 /* ---- public: statistics, limit, drain ---- */
@@ -195,7 +201,7 @@ pn_pool_stats(struct pn_mount *mp, struct pn_pool_stats *st)
 	if (mp == NULL || st == NULL)
 		return PN_EINVAL;
 	pl = &mp->mnt_pool;
-	pn_h_enter(mp, pl->pl_lock);
+	pn_h_enter(mp, mp->mnt_lock);
 	st->in_use = pl->pl_inuse;
 	st->high_water = pl->pl_highwater;
 	st->slabs = pl->pl_nslabs;
@@ -203,7 +209,7 @@ pn_pool_stats(struct pn_mount *mp, struct pn_pool_stats *st)
 	st->limit = pl->pl_limit;
 	st->allocs = pl->pl_allocs;
 	st->frees = pl->pl_frees;
-	pn_h_exit(mp, pl->pl_lock);
+	pn_h_exit(mp, mp->mnt_lock);
 	st->node_size = sizeof(struct pn_node);
 	st->slab_bytes = slab_bytes();
 	return PN_OK;
@@ -218,9 +224,9 @@ pn_pool_setlimit(struct pn_mount *mp, size_t limit)
 {
 	if (mp == NULL)
 		return PN_EINVAL;
-	pn_h_enter(mp, mp->mnt_pool.pl_lock);
+	pn_h_enter(mp, mp->mnt_lock);
 	mp->mnt_pool.pl_limit = limit;
-	pn_h_exit(mp, mp->mnt_pool.pl_lock);
+	pn_h_exit(mp, mp->mnt_lock);
 	return PN_OK;
 }
 
@@ -251,9 +257,9 @@ pn_pool_drain(struct pn_mount *mp, size_t *freed)
 	if (mp == NULL)
 		return PN_EINVAL;
 	pl = &mp->mnt_pool;
-	pn_h_enter(mp, pl->pl_lock);
+	pn_h_enter(mp, mp->mnt_lock);
 	if (pl->pl_walkers != 0) {
-		pn_h_exit(mp, pl->pl_lock);
+		pn_h_exit(mp, mp->mnt_lock);
 		return PN_EBUSY;
 	}
 	for (slp = &pl->pl_slabs; (sl = *slp) != NULL;) {
@@ -282,13 +288,10 @@ pn_pool_drain(struct pn_mount *mp, size_t *freed)
 			}
 		pl->pl_nslabs -= n;
 	}
-	pn_h_exit(mp, pl->pl_lock);
-
-	if (gone != NULL) {
-		pn_h_enter(mp, mp->mnt_lock);
+	/* Lookups that could still see a node of the slabs: let them go. */
+	if (gone != NULL)
 		pn_read_synchronize(mp);
-		pn_h_exit(mp, mp->mnt_lock);
-	}
+	pn_h_exit(mp, mp->mnt_lock);
 	while ((sl = gone) != NULL) {
 		gone = sl->sl_next;
 		pn_h_free(mp, sl, sl->sl_bytes);

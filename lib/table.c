@@ -1,11 +1,12 @@
 /*
  * table.c -- the cookie table: open addressing with linear probing over
- * tagged node pointers, lock-free lookups, one writer at a time.
+ * (cookie, value) slots, lock-free lookups, one writer at a time.
  *
- * Slots.  A slot holds a node pointer with PN_TAG_BITS of the cookie's
- * hash in its low bits (nodes are PN_NODE_ALIGN-aligned), or 0.  A probe
- * compares the tag first, so a lookup dereferences almost only the node
- * it is looking for, and a miss almost none.
+ * Slots.  A slot holds a cookie (0: empty) and its value: the vnode of an
+ * ACTIVE node, or the node's address with the low bit set while the node
+ * is BUILDING.  A lookup compares cookies in the slots and, on a hit,
+ * goes straight to the vnode: it never reads the node.  At most 3/4 of
+ * the slots are in use.
  *
  * Read sections.  Readers (pn_table_find*, inline in pn_impl.h) take no
  * lock.  They run inside a read section: the reader claims one of
@@ -21,25 +22,29 @@
  *   of readers cannot starve it: any new claim changes the number.
  * - Removing a node waits the same way, but only for the slots that
  *   announce the node's cookie (or any cookie).  Once pn_table_remove
- *   returns, no read section that could have found the node is left.  So
- *   a reader that finds a node with its cookie may use it -- read its
- *   state and vnode, call the host's vnode_get -- without pinning it: the
- *   node can be neither reclaimed nor reused before the reader leaves.
- * - Insert fills an empty slot with a release store.  A reader that misses
- *   a node being inserted concurrently is simply ordered before the insert.
+ *   returns, no read section that could have found the entry is left.
+ *   So a reader that finds a cookie's vnode may call the host's vnode_get
+ *   on it without pinning anything: the host frees a vnode only after
+ *   pn_putvnode has taken its entry out, so not before the reader leaves.
+ * - Insert fills an empty slot: value, then key with a release store.  A
+ *   reader that misses an entry being inserted concurrently is simply
+ *   ordered before the insert.  Publishing a built vnode is one release
+ *   store of the value; the entry does not move.
  * - Remove uses backward-shift deletion (no tombstones, so the table never
  *   needs a same-size rehash).  Shifting can hide an entry from a reader
- *   for a moment, so removal brackets its moves with a sequence count and
- *   a reader confirms every miss against it: a miss is only reported when
- *   no removal overlapped the probe.
+ *   for a moment, or show it a key and a value written by different
+ *   moves, so removal brackets its moves with a sequence count and a
+ *   reader confirms every answer against it: a hit or a miss is only
+ *   believed when no removal overlapped the probe.
  * - Growth builds a doubled array while lookups go on in the old one
  *   (writers wait), publishes it, waits for a grace period and frees the
  *   old one.  Lookups never wait for growth.
  *
  * Ordering: a reader's claim is a sequentially consistent read-modify-
  * write and its loads of the array pointer and the slots are sequentially
- * consistent (plain loads on x86 and ARMv8); a writer publishes, then
- * issues a sequentially consistent fence before it reads the read slots.
+ * consistent (plain loads on x86 and ARMv8); a writer publishes with a
+ * sequentially consistent store, then reads the read slots with
+ * sequentially consistent loads.
  * Either the writer sees the claim and waits, or the reader sees what the
  * writer published (the new array, the removal).
  *
@@ -52,8 +57,7 @@
 #define MAX_INIT_SLOTS	((size_t)1 << (SIZE_MAX > 0xffffffffu ? 27 : 20))
 
 _Static_assert(PN_RSLOTS == 1u << PN_RSLOT_BITS, "PN_RSLOT_BITS");
-_Static_assert(PN_NODE_ALIGN >= 2 && sizeof(struct pn_node) %
-    PN_NODE_ALIGN == 0, "node alignment");
+_Static_assert(_Alignof(struct pn_node) >= 2, "BUILDING bit");
 
 /* ---- read sections ---- */
 
@@ -126,8 +130,10 @@ tab_alloc(struct pn_mount *mp, size_t nslots)
 		return NULL;
 	t->t_mask = nslots - 1;
 	t->t_bytes = bytes;
-	for (i = 0; i < nslots; i++)
-		atomic_init(&t->t_slot[i], 0);
+	for (i = 0; i < nslots; i++) {
+		atomic_init(&t->t_slot[i].s_key, 0);
+		atomic_init(&t->t_slot[i].s_val, 0);
+	}
 	return t;
 }
 
@@ -138,17 +144,10 @@ cur_locked(struct pn_mount *mp)
 	    memory_order_relaxed);
 }
 
-static inline struct pn_node *
-slot_node(uintptr_t e)
-{
-	return (struct pn_node *)(e & ~PN_TAG_MASK);
-}
-
 static inline uint64_t
-node_hash(const struct pn_node *pn)
+key_of(const struct pn_slot *sl)
 {
-	return pn_cookie_hash(atomic_load_explicit(&pn->pn_cookie,
-	    memory_order_relaxed));
+	return atomic_load_explicit(&sl->s_key, memory_order_relaxed);
 }
 
 int
@@ -182,69 +181,83 @@ pn_table_fini(struct pn_mount *mp)
 /* ---- lookups ---- */
 
 /*
- * The lookup's retry: the inline probe (pn_table_find_hash) missed while
- * a removal was moving entries.  Probe again until a miss is confirmed.
+ * The lookup's retry: the inline probe (pn_table_find_hash) overlapped a
+ * removal moving entries.  Probe again until no removal overlaps.
  */
-struct pn_node *
+uintptr_t
 pn_table_find_retry(struct pn_mount *mp, pn_cookie_t c, uint64_t h)
 {
 	struct pn_table *tb = &mp->mnt_table;
-	uintptr_t tag = pn_slot_tag(h);
 
 	for (;;) {
 		uint32_t s0;
 		struct pn_tab *t;
 		size_t i;
-		uintptr_t e;
+		uintptr_t v = 0;
+		uint64_t k;
 
 		pn_h_yield(mp);
 		s0 = atomic_load_explicit(&tb->tb_seq, memory_order_seq_cst);
 		t = atomic_load_explicit(&tb->tb_cur, memory_order_seq_cst);
 		i = (size_t)h & t->t_mask;
-		while ((e = atomic_load_explicit(&t->t_slot[i],
+		while ((k = atomic_load_explicit(&t->t_slot[i].s_key,
 		    memory_order_seq_cst)) != 0) {
-			if ((e & PN_TAG_MASK) == tag && atomic_load_explicit(
-			    &slot_node(e)->pn_cookie, memory_order_relaxed) == c)
-				return slot_node(e);
+			if (k == c) {
+				v = atomic_load_explicit(&t->t_slot[i].s_val,
+				    memory_order_seq_cst);
+				break;
+			}
 			i = (i + 1) & t->t_mask;
 		}
 		/* As in pn_table_find_hash. */
 		if ((s0 & 1) == 0 && atomic_load_explicit(&tb->tb_seq,
 		    memory_order_relaxed) == s0)
-			return NULL;
+			return v;
 	}
 }
 
-/* Exact lookup for writers of cookie c, whose hash is h.  Mount lock held. */
-struct pn_node *
-pn_table_find_locked_hash(struct pn_mount *mp, pn_cookie_t c, uint64_t h)
+/* The slot of cookie c (hash h), or NULL.  Mount lock held. */
+static struct pn_slot *
+slot_locked(struct pn_tab *t, pn_cookie_t c, uint64_t h)
 {
-	struct pn_tab *t = cur_locked(mp);
-	uintptr_t tag = pn_slot_tag(h), e;
 	size_t i = (size_t)h & t->t_mask;
+	uint64_t k;
 
-	PN_ASSERT(mp, pn_h_held(mp, mp->mnt_lock));
-	while ((e = atomic_load_explicit(&t->t_slot[i],
-	    memory_order_relaxed)) != 0) {
-		if ((e & PN_TAG_MASK) == tag && atomic_load_explicit(
-		    &slot_node(e)->pn_cookie, memory_order_relaxed) == c)
-			return slot_node(e);
+	while ((k = key_of(&t->t_slot[i])) != 0) {
+		if (k == c)
+			return &t->t_slot[i];
 		i = (i + 1) & t->t_mask;
 	}
 	return NULL;
 }
 
+/* The value of cookie c, whose hash is h, or 0.  Mount lock held. */
+uintptr_t
+pn_table_find_locked_hash(struct pn_mount *mp, pn_cookie_t c, uint64_t h)
+{
+	struct pn_slot *sl;
+
+	PN_ASSERT(mp, pn_h_held(mp, mp->mnt_lock));
+	sl = slot_locked(cur_locked(mp), c, h);
+	return sl == NULL ? 0 : atomic_load_explicit(&sl->s_val,
+	    memory_order_relaxed);
+}
+
 /* ---- writers: mount lock held ---- */
 
+/*
+ * Fill the first empty slot from c's home: the value first, then the key
+ * with a release store, so that a reader that sees the key sees the value.
+ */
 static void
-tab_put(struct pn_tab *t, struct pn_node *pn, uint64_t h, memory_order mo)
+tab_put(struct pn_tab *t, uint64_t c, uintptr_t v, memory_order mo)
 {
-	size_t i = (size_t)h & t->t_mask;
+	size_t i = (size_t)pn_cookie_hash(c) & t->t_mask;
 
-	while (atomic_load_explicit(&t->t_slot[i], memory_order_relaxed) != 0)
+	while (key_of(&t->t_slot[i]) != 0)
 		i = (i + 1) & t->t_mask;
-	atomic_store_explicit(&t->t_slot[i], (uintptr_t)pn | pn_slot_tag(h),
-	    mo);
+	atomic_store_explicit(&t->t_slot[i].s_val, v, memory_order_relaxed);
+	atomic_store_explicit(&t->t_slot[i].s_key, c, mo);
 }
 
 static int
@@ -261,13 +274,13 @@ grow(struct pn_mount *mp)
 	if (t == NULL)
 		return PN_ENOMEM;
 	for (i = 0; i < n; i++) {
-		uintptr_t e = atomic_load_explicit(&old->t_slot[i],
-		    memory_order_relaxed);
+		uint64_t k = key_of(&old->t_slot[i]);
 
-		if (e != 0)
-			tab_put(t, slot_node(e), node_hash(slot_node(e)),
-			    memory_order_relaxed);
+		if (k != 0)
+			tab_put(t, k, atomic_load_explicit(&old->t_slot[i].s_val,
+			    memory_order_relaxed), memory_order_relaxed);
 	}
+	/* Publishes the slots written above. */
 	atomic_store_explicit(&tb->tb_cur, t, memory_order_seq_cst);
 	tb->tb_resizes++;
 	pn_read_synchronize(mp);
@@ -276,13 +289,15 @@ grow(struct pn_mount *mp)
 }
 
 /*
- * Publish a node (its cookie set).  Grows the table past 3/4 full; if the
- * host has no memory for that, keeps going until one slot is left.
+ * Publish a BUILDING node (its cookie set): lookups see it busy until
+ * pn_table_publish gives it its vnode.  Grows the table past 3/4 full; if
+ * the host has no memory for that, keeps going until one slot is left.
  */
 int
 pn_table_insert(struct pn_mount *mp, struct pn_node *pn)
 {
-	return pn_table_insert_hash(mp, pn, node_hash(pn));
+	return pn_table_insert_hash(mp, pn, pn_cookie_hash(
+	    atomic_load_explicit(&pn->pn_cookie, memory_order_relaxed)));
 }
 
 /* The same, with the hash h of pn's cookie already at hand. */
@@ -292,13 +307,35 @@ pn_table_insert_hash(struct pn_mount *mp, struct pn_node *pn, uint64_t h)
 	struct pn_table *tb = &mp->mnt_table;
 	size_t n = cur_locked(mp)->t_mask + 1;
 
+	(void)h;
 	PN_ASSERT(mp, pn_h_held(mp, mp->mnt_lock));
 	if (tb->tb_count + 1 > n / 4 * 3 && grow(mp) != PN_OK &&
 	    tb->tb_count + 2 > n)
 		return PN_ENOMEM;
-	tab_put(cur_locked(mp), pn, h, memory_order_release);
+	tab_put(cur_locked(mp), atomic_load_explicit(&pn->pn_cookie,
+	    memory_order_relaxed), (uintptr_t)pn | PN_SLOT_BUILDING,
+	    memory_order_release);
 	tb->tb_count++;
 	return PN_OK;
+}
+
+/*
+ * A BUILDING node's vnode is ready: lookups may return it from now on.
+ * One release store; the entry does not move.
+ */
+void
+pn_table_publish(struct pn_mount *mp, struct pn_node *pn, struct pn_vnode *vp)
+{
+	pn_cookie_t c = atomic_load_explicit(&pn->pn_cookie,
+	    memory_order_relaxed);
+	struct pn_slot *sl;
+
+	PN_ASSERT(mp, pn_h_held(mp, mp->mnt_lock));
+	PN_ASSERT(mp, ((uintptr_t)vp & PN_SLOT_BUILDING) == 0);
+	sl = slot_locked(cur_locked(mp), c, pn_cookie_hash(c));
+	PN_ASSERT(mp, sl != NULL && atomic_load_explicit(&sl->s_val,
+	    memory_order_relaxed) == ((uintptr_t)pn | PN_SLOT_BUILDING));
+	atomic_store_explicit(&sl->s_val, (uintptr_t)vp, memory_order_release);
 }
 
 /*
@@ -310,37 +347,40 @@ pn_table_remove(struct pn_mount *mp, struct pn_node *pn)
 {
 	struct pn_table *tb = &mp->mnt_table;
 	struct pn_tab *t = cur_locked(mp);
-	uint64_t h = node_hash(pn);
-	size_t i, j, k;
+	pn_cookie_t c = atomic_load_explicit(&pn->pn_cookie,
+	    memory_order_relaxed);
+	uint64_t h = pn_cookie_hash(c), k;
+	struct pn_slot *sl;
+	size_t i, j, home;
 	uint32_t s;
-	uintptr_t e;
 
 	PN_ASSERT(mp, pn_h_held(mp, mp->mnt_lock));
-	i = (size_t)h & t->t_mask;
-	while (slot_node(e = atomic_load_explicit(&t->t_slot[i],
-	    memory_order_relaxed)) != pn) {
-		if (e == 0) {
-			PN_ASSERT(mp, e != 0);	/* not in the table */
-			return;
-		}
-		i = (i + 1) & t->t_mask;
+	sl = slot_locked(t, c, h);
+	if (sl == NULL) {
+		PN_ASSERT(mp, sl != NULL);	/* not in the table */
+		return;
 	}
+	i = (size_t)(sl - t->t_slot);
 
 	s = atomic_load_explicit(&tb->tb_seq, memory_order_relaxed);
 	/* Ordered before the moves by their release stores. */
 	atomic_store_explicit(&tb->tb_seq, s + 1, memory_order_relaxed);
-	for (j = (i + 1) & t->t_mask;; j = (j + 1) & t->t_mask) {
-		e = atomic_load_explicit(&t->t_slot[j], memory_order_relaxed);
-		if (e == 0)
-			break;
-		k = (size_t)node_hash(slot_node(e)) & t->t_mask;
-		/* e may fill the hole unless its home lies in (i, j]. */
-		if (i <= j ? (i < k && k <= j) : (i < k || k <= j))
+	for (j = (i + 1) & t->t_mask; (k = key_of(&t->t_slot[j])) != 0;
+	    j = (j + 1) & t->t_mask) {
+		home = (size_t)pn_cookie_hash(k) & t->t_mask;
+		/* The entry may fill the hole unless its home lies in (i, j]. */
+		if (i <= j ? (i < home && home <= j) :
+		    (i < home || home <= j))
 			continue;
-		atomic_store_explicit(&t->t_slot[i], e, memory_order_release);
+		atomic_store_explicit(&t->t_slot[i].s_val, atomic_load_explicit(
+		    &t->t_slot[j].s_val, memory_order_relaxed),
+		    memory_order_release);
+		atomic_store_explicit(&t->t_slot[i].s_key, k,
+		    memory_order_release);
 		i = j;
 	}
-	atomic_store_explicit(&t->t_slot[i], 0, memory_order_release);
+	atomic_store_explicit(&t->t_slot[i].s_key, 0, memory_order_release);
+	atomic_store_explicit(&t->t_slot[i].s_val, 0, memory_order_release);
 	/*
 	 * Sequentially consistent, like the read-slot scan that follows and
 	 * a reader's claim and first count load: a reader whose claim the
@@ -365,13 +405,12 @@ pn_table_stats(struct pn_mount *mp, struct pn_table_stats *st)
 	pn_h_enter(mp, mp->mnt_lock);
 	t = cur_locked(mp);
 	for (i = 0; i <= t->t_mask; i++) {
-		uintptr_t e = atomic_load_explicit(&t->t_slot[i],
-		    memory_order_relaxed);
+		uint64_t k = key_of(&t->t_slot[i]);
 		size_t home, d;
 
-		if (e == 0)
+		if (k == 0)
 			continue;
-		home = (size_t)node_hash(slot_node(e)) & t->t_mask;
+		home = (size_t)pn_cookie_hash(k) & t->t_mask;
 		d = ((i - home) & t->t_mask) + 1;
 		if (d > longest)
 			longest = d;

@@ -262,7 +262,11 @@ huge_hint(void)
 
 	th_init(&th);
 	wh_init(&w, &th.h_ops, &th, 0);
-	w.alloc_cap = (size_t)1 << 30;
+	/*
+	 * The bound is 2^27 slots on 64-bit hosts, 2^20 on 32-bit ones: both
+	 * tables are larger than 2 MiB, every other allocation is smaller.
+	 */
+	w.alloc_cap = (size_t)1 << 21;
 	a.hash_hint = SIZE_MAX;
 	EQ(pn_mount_create(&w.ops, &w, &a, &mp), PN_ENOMEM);
 	a.hash_hint = 1000;
@@ -443,9 +447,9 @@ table_remove_absent(void)
 	struct pn_table_stats ts;
 
 	env_init(&e, 0);
+	pn_h_enter(e.mp, e.mp->mnt_lock);
 	EQ(pn_pool_get(e.mp, &pn), PN_OK);
 	atomic_store(&pn->pn_cookie, 77);
-	pn_h_enter(e.mp, e.mp->mnt_lock);
 	pn_table_remove(e.mp, pn);
 	pn_h_exit(e.mp, e.mp->mnt_lock);
 	EQ(atomic_load(&e.th.h_panics), 1);
@@ -457,9 +461,10 @@ table_remove_absent(void)
 }
 
 /*
- * Lookups meeting a node that leaves the table under them: a FREE node
- * still in a slot (retry until it is gone) and a cookie that changes
- * between the probe and the pin (retry).
+ * Lookups meeting odd nodes: a FREE node whose entry is still in the
+ * table (busy: no vnode for it) and a live node whose own cookie field
+ * changes under them (lookups read the table, never the node: they keep
+ * finding the vnode).
  */
 struct flipper {
 	struct env	*e;
@@ -505,9 +510,9 @@ lookup_races(void)
 
 	env_init(&e, 0);
 	/* A FREE node left in a slot. */
+	pn_h_enter(e.mp, e.mp->mnt_lock);
 	EQ(pn_pool_get(e.mp, &pn), PN_OK);
 	atomic_store(&pn->pn_cookie, 88);
-	pn_h_enter(e.mp, e.mp->mnt_lock);
 	EQ(pn_table_insert(e.mp, pn), PN_OK);
 	pn_h_exit(e.mp, e.mp->mnt_lock);
 	atomic_store(&pn->pn_refs, 0);
@@ -545,7 +550,8 @@ destroy_hook(struct wraphost *w, struct pn_lock *lk)
 {
 	struct env *e = w->hook_arg;
 
-	if (lk != e->mp->mnt_pool.pl_lock)
+	/* The first unlock of the walk: pn_pool_walk_begin's. */
+	if (lk != e->mp->mnt_lock)
 		return;
 	w->exit_hook = NULL;
 	/* Called right after the walk registered: no node, one walker. */

@@ -361,8 +361,8 @@ create_fails_at_each_step(void **state)
 				fail_msg("leak after failure at step %ld", n);
 			assert_true(n < 1000);
 		}
-		/* mount, lock, cv, 16 stripes, pool lock, table: 21 steps */
-		assert_true(n >= 1 + 1 + 1 + PN_MCSTRIPES + 1 + 1 + 1);
+		/* mount, lock, cv, 16 stripes, table: 20 steps */
+		assert_true(n >= 1 + 1 + 1 + PN_MCSTRIPES + 1 + 1);
 	}
 }
 
