@@ -4,7 +4,10 @@
 #   2. cppcheck (warning, portability) on the native and a 32-bit platform
 #   3. clang-tidy clang-analyzer-* and bugprone-* with build-check/'s
 #      compile_commands.json, every warning an error
-#   4. the unit, sim, hostile and faults suites under valgrind (the
+#   4. abidiff of the shared libraries in build-check/ against the
+#      committed ABI baselines in abi/, and their exports against the
+#      committed lists (scripts/abi-update.sh --check, docs/versioning.md)
+#   5. the unit, sim, hostile and faults suites under valgrind (the
 #      'valgrind' test setup, tests/faults/meson.build)
 # Exits non-zero on any finding.  Tools: scripts/deps.txt.
 set -eu
@@ -62,6 +65,9 @@ for f in $core $sim; do
 		{ grep -v '^[0-9]* warnings\? generated' build-check/tidy.log;
 		  bad "clang-tidy $f"; }
 done
+
+step "abidiff"
+./scripts/abi-update.sh --check build-check || bad "ABI (scripts/abi-update.sh --check)"
 
 step "valgrind"
 suites=""

@@ -23,7 +23,7 @@ if [ ! -f build-asan/build.ninja ]; then
 fi
 run ninja -C build-asan >/dev/null
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-    run meson test -C build-asan --print-errorlogs --num-processes "$jobs" --no-suite soak --no-suite symbols
+    run meson test -C build-asan --print-errorlogs --num-processes "$jobs" --no-suite soak --no-suite symbols --no-suite install
 
 step "gcc + ThreadSanitizer: concurrent suites"
 if [ ! -f build-tsan/build.ninja ]; then

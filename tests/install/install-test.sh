@@ -39,6 +39,7 @@ for tool in "$meson" pkg-config readelf ldd; do
 	fi
 done
 # $cc may be a command with arguments (ccache cc).
+# shellcheck disable=SC2086
 set -- $cc
 if ! command -v "$1" >/dev/null 2>&1; then
 	echo "install-test: compiler $1 not found: skipped"
