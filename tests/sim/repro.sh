@@ -4,8 +4,11 @@
 set -eu
 tool=$1
 shift
+# In a cross build meson runs the tool through its exe wrapper (qemu-user)
+# and names the wrapper here; it may carry arguments.
+wrapper=${MESON_EXE_WRAPPER:-}
 digest() {
-	"$tool" --json --quiet "$@" | sed -n 's/.*"digest": "\([0-9a-f]*\)".*/\1/p'
+	$wrapper "$tool" --json --quiet "$@" | sed -n 's/.*"digest": "\([0-9a-f]*\)".*/\1/p'
 }
 a=$(digest --seed 7 "$@")
 b=$(digest --seed 7 "$@")
