@@ -8,30 +8,25 @@
  *	  ^                    |                                     |
  *	  +----build failed----+----------last reference-------------+
  *
- * - FREE: on the pool's free list; in no table.  (pool lock)
+ * - FREE: on the pool's free list; in no table.
  * - BUILDING: in the table as a placeholder while its vnode is built
  *   without locks held.  Get-or-create and create-only calls for the same
  *   cookie wait for it; lookups treat it as absent.  This makes the
  *   duplicate check atomic with the insert (cf. NetBSD's vcache loading
  *   state, Linux's I_NEW).
- * - ACTIVE: in the table with a vnode.  Lookups may return it.
+ * - ACTIVE: in the table with its vnode.  Lookups may return it.
  * - DEAD: reclaim has begun.  Out of the table once putvnode returns;
  *   lives on while requests hold references.
- * BUILDING->(out), ACTIVE->DEAD and table changes happen under the mount
- * lock, and each is followed by a broadcast on the mount's condition
- * variable, so waiters recheck under the lock and lose nothing.
- * BUILDING->ACTIVE is one compare-and-swap without the lock, followed by
- * a broadcast under the lock only when a get-or-create caller waits: a
- * waiter counts itself in mnt_waiters (under the lock) before it rechecks
- * the state and sleeps, and the builder reads the count after publishing
- * ACTIVE, both sequentially consistent.  So either the waiter sees ACTIVE,
- * or the builder sees the waiter and broadcasts under the lock, which it
- * can only take once the waiter sleeps.
+ * Every transition and table change happens under the mount lock, and
+ * those a get-or-create caller may wait for are followed by a broadcast
+ * on the mount's condition variable (BUILDING->ACTIVE only when a caller
+ * waits: waiters count themselves in mnt_waiters), so waiters recheck
+ * under the lock and lose nothing.
  *
- * Locks: mount lock (table writers, states, waits) before the pool lock;
- * a node's stripe lock (metadata cache, poll state, its vnode pointer for
+ * Locks: the mount lock (table writers, states, the pool, waits); a
+ * node's stripe lock (metadata cache, poll state, its vnode pointer for
  * completions) is taken alone.  No core lock is held across a host vnode
- * operation.
+ * operation other than vnode_getdata.
  *
  * References.  pn_refs counts the vnode's reference (taken at build,
  * dropped by putvnode) plus one per outstanding request; the last release
@@ -39,13 +34,13 @@
  * or a live node's last reference, is reported and refused.
  *
  * Lookups run lock-free (table.c) inside a read section that announces
- * the cookie looked up.  Taking a node out of the table waits for the read
- * sections announcing its cookie, and putvnode marks the node DEAD before
- * that; so a lookup that finds an ACTIVE node may call vnode_get on its
- * vnode, which the host cannot free before putvnode returns, and the host
- * refuses a vnode being reclaimed.  Node walks pin instead: a pin counts
- * in the state word, is refused unless the node is ACTIVE, and putvnode
- * waits until no pin remains.
+ * the cookie looked up.  The table holds each ACTIVE cookie's vnode, and
+ * taking an entry out waits for the read sections announcing its cookie;
+ * so a lookup may call vnode_get on the vnode it found, which the host
+ * cannot free before putvnode returns, and the host refuses a vnode
+ * being reclaimed.  Node walks pin instead: a pin counts in the state
+ * word, is refused unless the node is ACTIVE, and putvnode waits until
+ * no pin remains.
  */
 #include "pn_impl.h"
 

@@ -18,13 +18,15 @@
  *
  * Locking contract.  The vnode operations, node_init/node_fini,
  * namecache_enter, cred_get, caller_ids, bio_done and clock_now are called
- * with no core lock held.  alloc, free and mount_dying may be called with
- * the mount lock (and the pool lock) held, vnode_getsize and poll_notify
- * with a node stripe lock held: those must not call back into puffsnode.
+ * with no core lock held.  alloc, free, mount_dying and vnode_getdata may
+ * be called with the mount lock held, vnode_getsize and poll_notify with a
+ * node stripe lock held: those must not call back into puffsnode.
  * vnode_get runs inside a lock-free lookup and must neither sleep on the
  * vnode's reclaim (answer PN_ENOENT instead) nor wait for a thread that is
  * inside puffsnode.  Hosts call pn_putvnode() and the lookup calls without
- * holding the interlock of the vnode concerned.
+ * holding the interlock of the vnode concerned.  Vnode pointers are at
+ * least 2-byte aligned, as any object with a pointer or int member is:
+ * the cookie table uses the low bit.
  */
 #ifndef PUFFSNODE_HOST_H
 #define PUFFSNODE_HOST_H
