@@ -122,7 +122,7 @@ static struct pn_tab *
 tab_alloc(struct pn_mount *mp, size_t nslots)
 {
 	struct pn_tab *t;
-	size_t bytes, i;
+	size_t bytes;
 
 	bytes = sizeof(*t) + nslots * sizeof(t->t_slot[0]);
 	t = pn_h_alloc(mp, bytes);
@@ -130,10 +130,8 @@ tab_alloc(struct pn_mount *mp, size_t nslots)
 		return NULL;
 	t->t_mask = nslots - 1;
 	t->t_bytes = bytes;
-	for (i = 0; i < nslots; i++) {
-		atomic_init(&t->t_slot[i].s_key, 0);
-		atomic_init(&t->t_slot[i].s_val, 0);
-	}
+	/* All-zero bytes are empty slots; no reader sees the array yet. */
+	__builtin_memset(t->t_slot, 0, nslots * sizeof(t->t_slot[0]));
 	return t;
 }
 
@@ -250,9 +248,10 @@ pn_table_find_locked_hash(struct pn_mount *mp, pn_cookie_t c, uint64_t h)
  * with a release store, so that a reader that sees the key sees the value.
  */
 static void
-tab_put(struct pn_tab *t, uint64_t c, uintptr_t v, memory_order mo)
+tab_put(struct pn_tab *t, uint64_t c, uint64_t h, uintptr_t v,
+    memory_order mo)
 {
-	size_t i = (size_t)pn_cookie_hash(c) & t->t_mask;
+	size_t i = (size_t)h & t->t_mask;
 
 	while (key_of(&t->t_slot[i]) != 0)
 		i = (i + 1) & t->t_mask;
@@ -277,8 +276,9 @@ grow(struct pn_mount *mp)
 		uint64_t k = key_of(&old->t_slot[i]);
 
 		if (k != 0)
-			tab_put(t, k, atomic_load_explicit(&old->t_slot[i].s_val,
-			    memory_order_relaxed), memory_order_relaxed);
+			tab_put(t, k, pn_cookie_hash(k), atomic_load_explicit(
+			    &old->t_slot[i].s_val, memory_order_relaxed),
+			    memory_order_relaxed);
 	}
 	/* Publishes the slots written above. */
 	atomic_store_explicit(&tb->tb_cur, t, memory_order_seq_cst);
@@ -307,13 +307,12 @@ pn_table_insert_hash(struct pn_mount *mp, struct pn_node *pn, uint64_t h)
 	struct pn_table *tb = &mp->mnt_table;
 	size_t n = cur_locked(mp)->t_mask + 1;
 
-	(void)h;
 	PN_ASSERT(mp, pn_h_held(mp, mp->mnt_lock));
 	if (tb->tb_count + 1 > n / 4 * 3 && grow(mp) != PN_OK &&
 	    tb->tb_count + 2 > n)
 		return PN_ENOMEM;
 	tab_put(cur_locked(mp), atomic_load_explicit(&pn->pn_cookie,
-	    memory_order_relaxed), (uintptr_t)pn | PN_SLOT_BUILDING,
+	    memory_order_relaxed), h, (uintptr_t)pn | PN_SLOT_BUILDING,
 	    memory_order_release);
 	tb->tb_count++;
 	return PN_OK;
