@@ -42,6 +42,7 @@ cross() {
 	shift 4
 	dir=build-$name
 	step "$name: $ini; suites: $suites"
+	t0=$(date +%s)
 	if [ ! -f "$dir/build.ninja" ]; then
 		quiet meson setup "$dir" --cross-file "$ini" \
 		    -Dfuse=disabled -Dbench=disabled -Ddocs=false "$@" ||
@@ -55,6 +56,7 @@ cross() {
 	meson test -C "$dir" --no-rebuild --print-errorlogs \
 	    --num-processes "$jobs" --timeout-multiplier "$mult" "$@" ||
 		{ echo "FAILED: $name tests"; fail=1; }
+	echo "$name: built and tested in $(($(date +%s) - t0)) s"
 }
 
 for t in $targets; do
