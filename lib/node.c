@@ -140,7 +140,8 @@ lookup(struct pn_mount *mp, pn_cookie_t c, uint64_t h, struct pn_vnode **vpp,
 		} else if (error == PN_ENOENT) {
 			pn = mp->mnt_ops.vnode_getdata(mp->mnt_host, vp);
 			*dyingp = pn;
-			*dyinggen = pn == NULL ? 0 : pn->pn_gen;
+			/* The host clears v_data only after putvnode. */
+			*dyinggen = pn == NULL ? 0 : pn->pn_gen;	/* GCOVR_EXCL_BR_LINE: see above */
 			f = F_BUSY;
 		} else {
 			*errorp = error;
@@ -194,6 +195,13 @@ build(struct pn_mount *mp, struct pn_node *pn, int type, int64_t size,
 
 	if ((error = o->vnode_alloc(h, type, &vp)) != PN_OK)
 		goto fail;
+	if (PN_UNLIKELY(((uintptr_t)vp & PN_SLOT_BUILDING) != 0)) {
+		/* The table keeps a flag in the low bit (host.h). */
+		pn_h_log(mp, PN_LOG_PANIC,
+		    "puffsnode: host vnode at an odd address", 0, 0);
+		error = PN_EINVAL;
+		goto fail;
+	}
 	if (mount_dying(mp)) {
 		error = PN_ENXIO;
 		goto fail;

@@ -153,7 +153,7 @@ struct pn_mount {
 	struct pn_lock		*mnt_mclock[PN_MCSTRIPES];
 };
 
-/* ---- host op wrappers (host.c) ---- */
+/* ---- host op wrappers (mount.c) ---- */
 
 void	pn_h_log(struct pn_mount *, int, const char *, unsigned long long,
 	    unsigned long long);

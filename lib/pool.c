@@ -28,15 +28,15 @@ pn_pool_slab_nodes(void)
 	return PN_SLAB_NODES;
 }
 
-/* The header, then the nodes. */
+/* The header, rounded up to the nodes' alignment, then the nodes. */
+#define SLAB_HDR	((sizeof(struct pn_slab) + _Alignof(struct pn_node) - 1) & \
+			    ~(_Alignof(struct pn_node) - 1))
+
 static size_t
 slab_bytes(void)
 {
-	return sizeof(struct pn_slab) + PN_SLAB_NODES * sizeof(struct pn_node);
+	return SLAB_HDR + PN_SLAB_NODES * sizeof(struct pn_node);
 }
-
-_Static_assert(sizeof(struct pn_slab) % _Alignof(struct pn_node) == 0,
-    "nodes follow the slab header");
 
 /* Give every slab back.  The mount is idle: no reader, no node in use. */
 void
@@ -64,7 +64,7 @@ slab_add(struct pn_mount *mp)
 		return PN_ENOMEM;
 	__builtin_memset(sl, 0, slab_bytes());
 	sl->sl_bytes = slab_bytes();
-	sl->sl_nodes = (struct pn_node *)(void *)(sl + 1);
+	sl->sl_nodes = (struct pn_node *)(void *)((char *)sl + SLAB_HDR);
 	for (i = PN_SLAB_NODES; i-- > 0;) {
 		struct pn_node *pn = &sl->sl_nodes[i];
 

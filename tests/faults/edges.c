@@ -543,6 +543,62 @@ lookup_races(void)
 	env_fini(&e);
 }
 
+/*
+ * A host whose vnodes sit at odd addresses breaks the table's encoding:
+ * the build is refused with PN_EINVAL and a panic report, the vnode is
+ * given back, and nothing is left in the table or the pool.
+ */
+static struct pn_host_ops odd_inner;
+
+static int
+odd_vnode_alloc(void *host, int type, struct pn_vnode **vpp)
+{
+	struct pn_vnode *vp;
+	int error = odd_inner.vnode_alloc(host, type, &vp);
+
+	if (error == PN_OK)
+		*vpp = (struct pn_vnode *)(void *)((char *)vp + 1);
+	return error;
+}
+
+static void
+odd_vnode_free(void *host, struct pn_vnode *vp)
+{
+	odd_inner.vnode_free(host, (struct pn_vnode *)(void *)((char *)vp - 1));
+}
+
+static void
+odd_vnodes(void)
+{
+	struct pn_mount_args a = th_args(ROOT);
+	struct th_host th;
+	struct wraphost w;
+	struct pn_mount *mp;
+	struct pn_vnode *vp = NULL;
+	struct pn_pool_stats ps;
+	struct pn_table_stats ts;
+
+	th_init(&th);
+	wh_init(&w, &th.h_ops, &th, 0);
+	odd_inner = w.ops;
+	w.ops.vnode_alloc = odd_vnode_alloc;
+	w.ops.vnode_free = odd_vnode_free;
+	EQ(pn_mount_create(&w.ops, &w, &a, &mp), PN_OK);
+	th.h_mp = mp;
+	EQ(pn_getvnode(mp, 7, PN_VREG, 0, 0, &vp), PN_EINVAL);
+	CHECK(vp == NULL);
+	EQ(atomic_load(&th.h_panics), 1);
+	EQ(pn_cookie2vnode(mp, 7, 0, &vp), PN_ENOENT);
+	EQ(pn_pool_stats(mp, &ps), PN_OK);
+	EQ(ps.in_use, 0);
+	EQ(pn_table_stats(mp, &ts), PN_OK);
+	EQ(ts.entries, 0);
+	atomic_store(&th.h_panics, 0);
+	EQ(pn_mount_destroy(mp), PN_OK);
+	EQ(wh_check(&w), 0);
+	EQ(th_fini(&th), 0);
+}
+
 /* ---- pool ---- */
 
 static void
@@ -1016,6 +1072,7 @@ main(void)
 	table_full();
 	table_remove_absent();
 	lookup_races();
+	odd_vnodes();
 	pool_walk_busy();
 	pool_drain_partial();
 	counter_limits();
