@@ -345,7 +345,7 @@ pn_node_state(const struct pn_node *pn)
 	    PN_ST_MASK;
 }
 
-/* Own copies of the tiny string helpers; the core links no libc. */
+/* Own copies of the tiny string helpers: the core calls no libc. */
 static inline size_t
 pn_strnlen(const char *s, size_t max)
 {

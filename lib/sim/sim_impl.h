@@ -21,8 +21,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <sys/queue.h>
-#include <sys/tree.h>
+#include <bsd/sys/queue.h>
+#include <bsd/sys/tree.h>
 
 #include <puffsnode/sim.h>
 
