@@ -1,6 +1,6 @@
 /*
- * testhost.h -- a small, thread-safe host for puffsnode's tests, fuzzers
- * and examples: vnodes with a use count and a reclaim step, pthread locks,
+ * testhost.h -- a small, thread-safe host for puffsnode's tests and
+ * fuzzers (examples/ has its own, smaller one): vnodes with a use count and a reclaim step, pthread locks,
  * a settable clock, fake credentials and callers, counters for every
  * callback, byte-exact allocation accounting, and fault injection (the
  * N-th fallible host call fails, once or from then on).
