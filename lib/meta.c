@@ -27,17 +27,34 @@ ts2ns(const struct pn_timespec *ts)
 	return s * NS + ns;
 }
 
+/*
+ * Floor division by NS.  Long division by hand: on 32-bit targets a
+ * 64-bit '/' or '%' is a call into the compiler's runtime library
+ * (__divdi3, __moddi3), which a freestanding core does not link.
+ */
 static struct pn_timespec
 ns2ts(int64_t t)
 {
 	struct pn_timespec ts;
+	bool neg = t < 0;
+	uint64_t u = neg ? (uint64_t)0 - (uint64_t)t : (uint64_t)t;
+	uint64_t q = 0, r = 0;
+	int i;
 
-	ts.tv_sec = t / NS;
-	ts.tv_nsec = t % NS;
-	if (ts.tv_nsec < 0) {
-		ts.tv_sec--;
-		ts.tv_nsec += NS;
+	for (i = 63; i >= 0; i--) {
+		r = r << 1 | (u >> i & 1);
+		if (r >= (uint64_t)NS) {
+			r -= (uint64_t)NS;
+			q |= (uint64_t)1 << i;
+		}
 	}
+	if (neg && r != 0) {
+		q++;
+		r = (uint64_t)NS - r;
+	}
+	/* q <= 2^63 / NS: the negation cannot overflow. */
+	ts.tv_sec = neg ? -(int64_t)q : (int64_t)q;
+	ts.tv_nsec = (int64_t)r;
 	return ts;
 }
 

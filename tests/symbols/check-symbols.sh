@@ -4,7 +4,8 @@
 # (a) libpuffsnode.so exports nothing but pn_* (and its version node).
 # (b) The static core is freestanding: every symbol its members leave
 #     undefined is defined by another member, except the compiler helpers
-#     memcpy, memset, memcmp and memmove.
+#     memcpy, memset, memcmp and memmove (and, on i386, the linker's
+#     _GLOBAL_OFFSET_TABLE_).
 set -eu
 
 nm=$1
@@ -39,6 +40,8 @@ foreign=$(printf '%s\n' "$undefined" | while read -r s; do
 	[ -n "$s" ] || continue
 	case $s in
 	memcpy|memset|memcmp|memmove) continue ;;
+	# Defined by the linker for position-independent code on i386.
+	_GLOBAL_OFFSET_TABLE_) continue ;;
 	esac
 	printf '%s\n' "$defined" | grep -qx -- "$s" || echo "$s"
 done)
