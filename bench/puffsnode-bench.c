@@ -4,7 +4,8 @@
  * rculfhash and an unsynchronized "floor", side by side in one run.
  *
  * For each table size N every implementation is populated (the insert
- * rate), then measured in interleaved rounds -- op by op, thread count by
+ * rate: fresh instances populated until the timed part lasts the
+ * measurement time, or once when that takes longer), then measured in interleaved rounds -- op by op, thread count by
  * thread count, implementation by implementation -- so that noise from
  * the machine falls on all of them alike; each figure is the median of
  * its rounds.  Every measurement runs for a fixed time, not a fixed op
@@ -38,6 +39,7 @@ static const char *const opname[NOPS] = { "hit", "miss", "insert", "churn" };
 #define MAXIMPL		5
 #define MAXSIZES	8
 #define MAXTHREADS	2
+#define MAXREPS		2000	/* populates of one insert measurement */
 #define MAXROUNDS	9
 
 static const struct bench_impl *const all_impls[MAXIMPL] = {
@@ -248,7 +250,8 @@ one_size(int si)
 	struct inst in[MAXIMPL];
 	int ii, ti, op, r;
 	size_t rss0, rss1;
-	double t;
+	double t, secs;
+	int reps;
 
 	memset(in, 0, sizeof(in));
 	/*
@@ -273,18 +276,31 @@ one_size(int si)
 			    n, im->name, opt.threads[ti],
 			    opt.threads[ti] > 1 ? "s" : "");
 			t = now();
-			in[ii].p = im->create(n);
-			record(ii, OP_INSERT, si, ti, run(im, in[ii].p, n,
-			    OP_INSERT, opt.threads[ti], in[ii].seq));
-			fprintf(stderr, " %.2f s\n", now() - t);
-			if (ii == 1 && !pnmem[si].have) {
-				rss1 = rss_bytes();
-				pnmem[si].have = true;
-				bench_pn_mem(in[ii].p, &pnmem[si].m);
-				pnmem[si].rss_per_node = ((double)rss1 -
-				    (double)rss0) / (double)n -
-				    (double)pnmem[si].m.vnode_bytes;
+			/*
+			 * Populate fresh instances until the timed part adds
+			 * up to the measurement time (one populate at large
+			 * N): a single populate of 10^3 cookies lasts tens of
+			 * microseconds, too short to time.
+			 */
+			for (reps = 0, secs = 0;;) {
+				in[ii].p = im->create(n);
+				secs += (double)n / run(im, in[ii].p, n,
+				    OP_INSERT, opt.threads[ti], in[ii].seq);
+				if (ii == 1 && !pnmem[si].have) {
+					rss1 = rss_bytes();
+					pnmem[si].have = true;
+					bench_pn_mem(in[ii].p, &pnmem[si].m);
+					pnmem[si].rss_per_node = ((double)rss1 -
+					    (double)rss0) / (double)n -
+					    (double)pnmem[si].m.vnode_bytes;
+				}
+				if (++reps >= MAXREPS || secs >= opt.secs)
+					break;
+				im->destroy(in[ii].p);
 			}
+			record(ii, OP_INSERT, si, ti, (double)n * reps / secs);
+			fprintf(stderr, " %.2f s (%d populate%s)\n", now() - t,
+			    reps, reps > 1 ? "s" : "");
 			if (ti + 1 < opt.nthreads) {
 				im->destroy(in[ii].p);
 				in[ii].p = NULL;
