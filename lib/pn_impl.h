@@ -272,6 +272,23 @@ pn_read_leave(_Atomic uint64_t *p, uint64_t w)
 
 uintptr_t pn_table_find_retry(struct pn_mount *, pn_cookie_t, uint64_t);
 
+/* Probe array t for cookie c (hash h): its value, or 0 at an empty slot. */
+static inline uintptr_t
+pn_tab_probe(struct pn_tab *t, pn_cookie_t c, uint64_t h)
+{
+	size_t m = t->t_mask, i = (size_t)h & m;
+	uint64_t k;
+
+	while ((k = atomic_load_explicit(&t->t_slot[i].s_key,
+	    memory_order_seq_cst)) != 0) {
+		if (k == c)
+			return atomic_load_explicit(&t->t_slot[i].s_val,
+			    memory_order_seq_cst);
+		i = (i + 1) & m;
+	}
+	return 0;
+}
+
 /*
  * The value of cookie c (hash h): a vnode, a BUILDING node, or 0 when c
  * is not in the table.  Caller is in a read section.  Every answer, hit or
@@ -285,21 +302,9 @@ pn_table_find_hash(struct pn_mount *mp, pn_cookie_t c, uint64_t h)
 {
 	struct pn_table *tb = &mp->mnt_table;
 	uint32_t s0 = atomic_load_explicit(&tb->tb_seq, memory_order_seq_cst);
-	struct pn_tab *t = atomic_load_explicit(&tb->tb_cur,
-	    memory_order_seq_cst);
-	size_t m = t->t_mask, i = (size_t)h & m;
-	uintptr_t v = 0;
-	uint64_t k;
+	uintptr_t v = pn_tab_probe(atomic_load_explicit(&tb->tb_cur,
+	    memory_order_seq_cst), c, h);
 
-	while ((k = atomic_load_explicit(&t->t_slot[i].s_key,
-	    memory_order_seq_cst)) != 0) {
-		if (k == c) {
-			v = atomic_load_explicit(&t->t_slot[i].s_val,
-			    memory_order_seq_cst);
-			break;
-		}
-		i = (i + 1) & m;
-	}
 	/*
 	 * The slot loads are acquires, so this load stays after them; a slot
 	 * written by a removal's move carries the odd count with it (release

@@ -189,24 +189,12 @@ pn_table_find_retry(struct pn_mount *mp, pn_cookie_t c, uint64_t h)
 
 	for (;;) {
 		uint32_t s0;
-		struct pn_tab *t;
-		size_t i;
-		uintptr_t v = 0;
-		uint64_t k;
+		uintptr_t v;
 
 		pn_h_yield(mp);
 		s0 = atomic_load_explicit(&tb->tb_seq, memory_order_seq_cst);
-		t = atomic_load_explicit(&tb->tb_cur, memory_order_seq_cst);
-		i = (size_t)h & t->t_mask;
-		while ((k = atomic_load_explicit(&t->t_slot[i].s_key,
-		    memory_order_seq_cst)) != 0) {
-			if (k == c) {
-				v = atomic_load_explicit(&t->t_slot[i].s_val,
-				    memory_order_seq_cst);
-				break;
-			}
-			i = (i + 1) & t->t_mask;
-		}
+		v = pn_tab_probe(atomic_load_explicit(&tb->tb_cur,
+		    memory_order_seq_cst), c, h);
 		/* As in pn_table_find_hash. */
 		if ((s0 & 1) == 0 && atomic_load_explicit(&tb->tb_seq,
 		    memory_order_relaxed) == s0)
