@@ -26,6 +26,7 @@
  *                   linker script: the stack is [__heap_end, __stack))
  */
 #include <stdalign.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -346,16 +347,23 @@ h_vnode_getsize(void *host, struct pn_vnode *vp)
 /*
  * The core logs only what went wrong: a broken rule (PN_LOG_PANIC), a bad
  * server answer or a refused call (PN_LOG_WARN).  This run expects none.
- * The format is the core's own (%s, %d, %llu): no float conversions.
  */
+static void h_log(void *, int, const char *, ...)
+    __attribute__((format(printf, 3, 4)));
+
 static void
 h_log(void *host, int level, const char *fmt, ...)
 {
-	if (level >= PN_LOG_WARN) {
-		((struct host *)host)->complaints++;
-		printf("baremetal %s: the core complained: %s\n", BM_BOARD,
-		    fmt);
-	}
+	va_list ap;
+
+	if (level < PN_LOG_WARN)
+		return;
+	((struct host *)host)->complaints++;
+	printf("baremetal %s: the core complained: ", BM_BOARD);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
 }
 
 static const struct pn_host_ops ops = {
