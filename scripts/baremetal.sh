@@ -18,7 +18,8 @@
 #   - no member has writable data (.data, .bss or any other allocated,
 #     writable section): the core keeps all its state in host memory
 #   - clang compiles it warning-free too (cross/clang-baremetal.ini layered
-#     on the target's cross file), with the same symbol and data checks
+#     on the target's cross file), with the same symbol and data checks;
+#     not on Cortex-M0, where clang 14 inlines no atomic load or store
 # and prints the core's size (text, which includes read-only data), then
 # runs the host on each board: its one line (cookies, peak heap, bytes per
 # node, peak stack) must say ok and qemu must exit 0 (the program's exit
@@ -153,9 +154,9 @@ board_run() {
 	return 1
 }
 
-# target NAME CROSSFILE TOOLPREFIX "BOARD:QEMU-COMMAND;..."
+# target NAME CROSSFILE TOOLPREFIX "BOARD:QEMU-COMMAND;..." [NO-CLANG-REASON]
 target() {
-	name=$1 ini=$2 tp=$3 boards=$4
+	name=$1 ini=$2 tp=$3 boards=$4 noclang=${5:-}
 	dir=build-bm-$name
 	t0=$(date +%s)
 	core=$dir/lib/libpuffsnode.a
@@ -172,7 +173,9 @@ target() {
 
 	clang=ok
 	cdir=$dir-clang
-	if ! setup "$cdir" "$ini" cross/clang-baremetal.ini ||
+	if [ -n "$noclang" ]; then
+		clang="not built: $noclang"
+	elif ! setup "$cdir" "$ini" cross/clang-baremetal.ini ||
 	    ! quiet ninja -C "$cdir" -j "$jobs" lib/libpuffsnode.a; then
 		echo "FAILED: $name: clang does not build the core warning-free"
 		clang=FAILED
@@ -215,8 +218,11 @@ for t in $targets; do
 		    "mps2-an385:qemu-system-arm -M mps2-an385;lm3s6965evb:qemu-system-arm -M lm3s6965evb"
 		;;
 	cortex-m0)
+		# clang 14 inlines no atomic access on ARMv6-M, not even a
+		# 32-bit load: each one would be an __atomic_* library call.
 		target cortex-m0 cross/arm-none-eabi-cortex-m0.ini arm-none-eabi \
-		    "microbit:qemu-system-arm -M microbit"
+		    "microbit:qemu-system-arm -M microbit" \
+		    "clang 14 makes every atomic load and store on ARMv6-M a library call"
 		;;
 	rv32imac)
 		target rv32imac cross/riscv32-unknown-elf.ini riscv64-unknown-elf \

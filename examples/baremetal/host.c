@@ -366,6 +366,15 @@ h_log(void *host, int level, const char *fmt, ...)
 	putchar('\n');
 }
 
+/* A core assertion failed: report it and stop. */
+static void
+h_panic(void *host, const char *what, const char *file, int line)
+{
+	printf("baremetal %s: FAILED: core assertion %s (%s:%d)\n", BM_BOARD,
+	    what, file, line);
+	exit(1);
+}
+
 static const struct pn_host_ops ops = {
 	.version = PN_HOST_OPS_VERSION,
 	.alloc = h_alloc, .free = h_free,
@@ -378,7 +387,7 @@ static const struct pn_host_ops ops = {
 	.vnode_get = h_vnode_get, .vnode_rele = h_vnode_rele,
 	.vnode_setdata = h_vnode_setdata, .vnode_getdata = h_vnode_getdata,
 	.vnode_setsize = h_vnode_setsize, .vnode_getsize = h_vnode_getsize,
-	.log = h_log,
+	.log = h_log, .panic = h_panic,
 };
 
 /* ---- the stack: painted at start, measured at the end ---- */
