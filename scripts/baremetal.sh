@@ -169,7 +169,8 @@ target() {
 	check_core "$name" "$tp-nm" "$tp-objdump" "$core" || fail=1
 	gcc_undef=$undef
 	undef=
-	size=$("$tp-size" -t "$core" | awk 'END { print $1 " B (data " $2 ", bss " $3 ")" }')
+	size=$("$tp-size" -t "$core" |
+	    awk 'END { print $1 " B (data " $2 ", bss " $3 ")" }')
 
 	clang=ok
 	cdir=$dir-clang
@@ -184,9 +185,12 @@ target() {
 	    "$cdir/lib/libpuffsnode.a"; then
 		clang=FAILED
 		fail=1
+	else
+		clang="ok, text $("$tp-size" -t "$cdir/lib/libpuffsnode.a" |
+		    awk 'END { print $1 }') B"
 	fi
 	echo "$name: core text $size; undefined: ${gcc_undef:-none};" \
-	    "clang: $clang${undef:+ (undefined: $undef)}"
+	    "clang: $clang${undef:+; undefined: $undef}"
 
 	if ! quiet ninja -C "$dir" -j "$jobs"; then
 		echo "FAILED: $name: the example host does not build"
