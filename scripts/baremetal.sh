@@ -58,6 +58,7 @@ __aeabi_uidiv __aeabi_idivmod __aeabi_uidivmod
 __aeabi_memcpy __aeabi_memcpy4 __aeabi_memcpy8 __aeabi_memmove
 __aeabi_memmove4 __aeabi_memmove8 __aeabi_memset __aeabi_memset4
 __aeabi_memset8 __aeabi_memclr __aeabi_memclr4 __aeabi_memclr8"
+allowed_words=$(echo "$allowed" | tr '\n' ' ')
 
 # Run a command, showing the end of its output only when it fails.
 quiet() {
@@ -75,8 +76,12 @@ setup() {
 	[ -f "$1/build.ninja" ] && return 0
 	s_dir=$1
 	shift
-	set -- "$s_dir" $(printf -- '--cross-file %s ' "$@")
-	quiet meson setup "$@" -Ddefault_library=static -Dtests=false \
+	n=$#
+	for f; do
+		set -- "$@" --cross-file "$f"
+	done
+	shift "$n"
+	quiet meson setup "$s_dir" "$@" -Ddefault_library=static -Dtests=false \
 	    -Dsim=false -Ddocs=false -Dfuse=disabled -Dbench=disabled
 }
 
@@ -107,7 +112,7 @@ check_core() {
 			continue
 			;;
 		esac
-		case " $(echo $allowed) " in
+		case " $allowed_words " in
 		*" $sym "*) ;;
 		*)
 			echo "FAILED: $c_name: the core needs $sym (in $users)," \
@@ -197,8 +202,10 @@ target() {
 		fail=1
 		return 0
 	fi
+	# Split the board list at ';' and each QEMU-COMMAND at blanks.
 	old_ifs=$IFS
 	IFS=';'
+	# shellcheck disable=SC2086
 	set -- $boards
 	IFS=$old_ifs
 	for b in "$@"; do
@@ -209,6 +216,7 @@ target() {
 			echo "  $board: ${qemu%% *} has no machine $machine: not run"
 			continue
 		fi
+		# shellcheck disable=SC2086
 		board_run "$name" "$board" "$dir/examples/baremetal/baremetal-$board" \
 		    $qemu || fail=1
 	done
