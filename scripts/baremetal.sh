@@ -144,9 +144,9 @@ board_run() {
 	timeout "$limit" "$@" -nographic -monitor none -serial none \
 	    -semihosting-config enable=on,target=native -kernel "$r_elf" \
 	    >"$out" 2>&1 </dev/null || rc=$?
-	line=$(grep "^baremetal $r_board: " "$out" | tail -n 1 || true)
+	line=$(grep "^baremetal $r_board $r_name: " "$out" | tail -n 1 || true)
 	if [ "$rc" -eq 0 ] && [ -n "$line" ] &&
-	    [ "$(grep -c "^baremetal $r_board: ok: " "$out")" -eq 1 ]; then
+	    [ "$(grep -c "^baremetal $r_board $r_name: ok: " "$out")" -eq 1 ]; then
 		echo "  $line"
 		return 0
 	fi

@@ -18,7 +18,7 @@
  *
  * Build-time parameters (examples/baremetal/meson.build sets them per
  * board):
- *   BM_BOARD        the board's name, for the result line
+ *   BM_BOARD        the board and the processor, for the result line
  *   BM_COOKIES      cookies held at once
  *   BM_HEAP_BYTES   the static heap
  *   BM_STACK_PAINT  measure the stack: fill it with a pattern at start and
