@@ -105,7 +105,11 @@ rslot_word(struct pni_table *tb, size_t s)
 
 /*
  * Claim a free slot under the rmw lock: the tag first, then the odd
- * sequence, so that a writer that sees the slot held sees its tag.
+ * sequence, so that a writer that sees the slot held sees its tag.  The
+ * sequence is loaded with acquire: the claim is a store, not a
+ * read-modify-write, so it does not carry the last holder's release on
+ * to a writer by itself; this load makes the last holder's section
+ * happen before the claim, hence before any writer that sees the claim.
  */
 void
 pni_read_enter_slow(struct pn_mount *mp, uint32_t tag, unsigned s,
@@ -118,7 +122,7 @@ pni_read_enter_slow(struct pn_mount *mp, uint32_t tag, unsigned s,
 		uint32_t seq;
 
 		pni_rmw_enter(mp);
-		seq = pn_load(&sl->rs_seq, PN_RELAXED);
+		seq = pn_load(&sl->rs_seq, PN_ACQUIRE);
 		if ((seq & 1) == 0) {
 			pn_store(&sl->rs_tag, tag, PN_RELAXED);
 			pn_store(&sl->rs_seq, seq + 1, PN_SEQ_CST);
