@@ -42,7 +42,7 @@
 #define BM_COOKIES	1000
 #endif
 #ifndef BM_HEAP_BYTES
-#define BM_HEAP_BYTES	(512 * 1024)
+#define BM_HEAP_BYTES	524288
 #endif
 
 #define ROOT_COOKIE	1
@@ -57,12 +57,14 @@ struct pn_cv {
 	char		 unused;	/* one thread: no one ever waits */
 };
 
-/* 16 bytes on a 32-bit machine. */
+/*
+ * 16 bytes on a 32-bit machine.  A use count of 0 means the reclaim has
+ * begun: the last release reclaims, and vnode_get then refuses the vnode.
+ */
 struct pn_vnode {
 	int64_t		 size;		/* v_size */
 	struct pn_node	*data;		/* v_data: the vnode's node */
-	unsigned	 use : 31;	/* use count; the last release reclaims */
-	unsigned	 reclaiming : 1;	/* vnode_get refuses it */
+	uint32_t	 use;		/* use count */
 };
 
 /* A free heap block, kept in address order. */
@@ -295,16 +297,17 @@ h_vnode_free(void *host, struct pn_vnode *vp)
 static int
 h_vnode_get(void *host, struct pn_vnode *vp)
 {
-	if (vp->reclaiming)
-		return PN_ENOENT;
-	check(vp->use < (1u << 31) - 1, "use count overflow");
+	if (vp->use == 0)
+		return PN_ENOENT;	/* being reclaimed */
+	check(vp->use < UINT32_MAX, "use count overflow");
 	vp->use++;
 	return 0;
 }
 
 /*
- * vrele.  The last release reclaims: refuse vnode_get from now on, give
- * the node back with pn_putvnode() (no host lock held), free the vnode.
+ * vrele.  The last release reclaims: with the use count at 0 vnode_get
+ * refuses the vnode; give the node back with pn_putvnode() (no host lock
+ * held), then free the vnode.
  */
 static void
 h_vnode_rele(void *host, struct pn_vnode *vp)
@@ -314,7 +317,6 @@ h_vnode_rele(void *host, struct pn_vnode *vp)
 	check(vp->use > 0, "vnode released with no use");
 	if (--vp->use > 0)
 		return;
-	vp->reclaiming = 1;
 	expect(pn_putvnode(h->mp, vp), PN_OK, "pn_putvnode");
 	h->reclaims++;
 	h_vnode_free(h, vp);
@@ -402,29 +404,29 @@ extern unsigned char __heap_end[], __stack[];	/* picolibc.ld */
 static void __attribute__((noinline))
 stack_paint(void)
 {
-	volatile unsigned char *p = __heap_end;
 	unsigned char here;
+	uintptr_t a = (uintptr_t)__heap_end;
 	uintptr_t end = (uintptr_t)&here - PAINT_MARGIN;
 
-	while ((uintptr_t)p < end)
-		*p++ = PAINT;
+	for (; a < end; a++)
+		*(volatile unsigned char *)a = PAINT;
 }
 
 /* Bytes of stack ever used: from the top down to the deepest overwritten. */
 static size_t
 stack_peak(void)
 {
-	const volatile unsigned char *p = __heap_end;
+	uintptr_t a = (uintptr_t)__heap_end, top = (uintptr_t)__stack;
 
-	while (p < __stack && *p == PAINT)
-		p++;
-	return (size_t)(__stack - (const unsigned char *)p);
+	while (a < top && *(const volatile unsigned char *)a == PAINT)
+		a++;
+	return (size_t)(top - a);
 }
 
 static size_t
 stack_size(void)
 {
-	return (size_t)(__stack - __heap_end);
+	return (size_t)((uintptr_t)__stack - (uintptr_t)__heap_end);
 }
 #endif
 
