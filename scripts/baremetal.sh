@@ -88,11 +88,13 @@ setup() {
 # undefined NM ARCHIVE: the symbols the archive uses and no member
 # defines, one per line as "symbol member,member".
 undefined() {
+	# "archive:member: U sym" (or w, v: weak) has no address after the
+	# member's name; a defined symbol has one.
 	"$1" -A "$2" | awk '
-		$(NF - 1) == "U" { m = $1; sub(/:$/, "", m); sub(/.*:/, "", m)
+		NF == 3 && $1 ~ /:$/ { m = $1; sub(/:$/, "", m); sub(/.*:/, "", m)
 			if (!($NF in users)) users[$NF] = m
 			else users[$NF] = users[$NF] "," m; next }
-		NF >= 3 { defined[$NF] = 1 }
+		NF == 3 { defined[$NF] = 1 }
 		END { for (s in users) if (!(s in defined)) print s, users[s] }' |
 	    sort
 }
