@@ -73,9 +73,11 @@ struct blk {
 	struct blk	*next;
 };
 
-#define GRAIN		alignof(max_align_t)
+/* The allocation unit: aligned for any type, and room for a free block. */
+#define GRAIN		(sizeof(struct blk) > alignof(max_align_t) ? \
+			    sizeof(struct blk) : alignof(max_align_t))
 
-_Static_assert(sizeof(struct blk) <= GRAIN, "a free block fits a grain");
+_Static_assert(GRAIN % alignof(max_align_t) == 0, "grains stay aligned");
 _Static_assert(BM_HEAP_BYTES % GRAIN == 0, "the heap is whole grains");
 
 /* The context, passed first to every host op. */
