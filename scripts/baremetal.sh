@@ -232,11 +232,8 @@ for t in $targets; do
 		    "mps2-an385:qemu-system-arm -M mps2-an385;lm3s6965evb:qemu-system-arm -M lm3s6965evb"
 		;;
 	cortex-m0)
-		# clang 14 inlines no atomic access on ARMv6-M, not even a
-		# 32-bit load: each one would be an __atomic_* library call.
 		target cortex-m0 cross/arm-none-eabi-cortex-m0.ini arm-none-eabi \
-		    "microbit:qemu-system-arm -M microbit" \
-		    "clang 14 makes every atomic load and store on ARMv6-M a library call"
+		    "microbit:qemu-system-arm -M microbit"
 		;;
 	rv32imac)
 		target rv32imac cross/riscv32-unknown-elf.ini riscv64-unknown-elf \
