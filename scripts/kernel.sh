@@ -95,7 +95,7 @@ rc=0
 timeout "${PN_KERNEL_TIMEOUT:-300}" qemu-system-x86_64 -accel tcg \
     -m 512M -smp 2 -nographic -no-reboot \
     -kernel "$vmlinuz" -initrd "$out/initramfs.cpio" \
-    -append "console=ttyS0 panic=-1 oops=panic loglevel=5" \
+    -append "console=ttyS0 panic=-1 oops=panic loglevel=6" \
     </dev/null >"$log" 2>&1 || rc=$?
 
 # ---- verdict ----

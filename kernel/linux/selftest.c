@@ -23,8 +23,8 @@
  */
 #include <linux/completion.h>
 #include <linux/kernel.h>
+#include <linux/jiffies.h>
 #include <linux/kthread.h>
-#include <linux/ktime.h>
 #include <linux/mm.h>
 #include <linux/panic.h>
 #include <linux/printk.h>
@@ -513,8 +513,8 @@ pn_kselftest(unsigned long ncookies, int nthreads, unsigned long nnew)
 {
 	struct st *t;
 	unsigned long taints = bad_taints();
-	ktime_t t0 = ktime_get();
-	s64 ms;
+	unsigned long j0 = jiffies;	/* ticks: robust under TCG */
+	unsigned int ms;
 	bool destroyed = false;
 	int failures;
 
@@ -572,14 +572,14 @@ out:
 	if (bad_taints() & ~taints)
 		st_fail(t, "the kernel warned during the test (taint %#lx)",
 		    bad_taints() & ~taints);
-	ms = ktime_ms_delta(ktime_get(), t0);
+	ms = jiffies_to_msecs(jiffies - j0);
 	failures = atomic_read(&t->failures);
 	pr_info("puffsnode: selftest %s: cookies=%lu threads=%d "
 	    "getvnode=%lld (cv_waits=%lld vnode_free=%lld) lookups=%lld "
 	    "misses=%lld reclaimed=%lld reclaim_lookups=%lld (hits=%lld) "
 	    "newnode=%lux%d winners=%lld eexist=%lld in_use=%lld "
 	    "allocs=%lld frees=%lld bytes=%lld vnodes=%lld/%lld "
-	    "failures=%d ms=%lld\n",
+	    "failures=%d ms=%u\n",
 	    failures == 0 ? "PASS" : "FAIL", ncookies, nthreads,
 	    (long long)atomic64_read(&t->gets), t->getvnode_waits,
 	    (long long)atomic64_read(&t->host.h_vlosers),
@@ -596,7 +596,7 @@ out:
 	    (long long)atomic64_read(&t->host.h_bytes),
 	    (long long)atomic64_read(&t->host.h_vallocs),
 	    (long long)atomic64_read(&t->host.h_vfrees),
-	    failures, (long long)ms);
+	    failures, ms);
 	/* A mount that could not be destroyed keeps its host: leak, no crash. */
 	if (destroyed || t->mp == NULL) {
 		pn_khost_fini(&t->host);
