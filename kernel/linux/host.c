@@ -216,7 +216,7 @@ h_vnode_alloc(void *host, int type, struct pn_vnode **vpp)
 	return 0;
 }
 
-/* A vnode the core built and never handed out (it lost a race). */
+/* A vnode the core made and never handed out (its build failed). */
 static void
 h_vnode_free(void *host, struct pn_vnode *vp)
 {
@@ -291,6 +291,8 @@ h_vnode_attach(void *host, struct pn_vnode *vp)
 {
 	struct pn_khost *h = H(host);
 
+	if (atomic_add_unless(&h->h_fail_attach, -1, 0))
+		return PN_ENOMEM;
 	spin_lock(&h->h_vlock);
 	list_add_tail(&vp->v_list, &h->h_vnodes);
 	vp->v_listed = true;

@@ -56,7 +56,7 @@ struct pn_khost {
 	atomic64_t		 h_misaligned;	/* alloc results not max_align_t aligned */
 	atomic64_t		 h_vallocs;	/* vnodes made */
 	atomic64_t		 h_vfrees;	/* vnodes freed, either way */
-	atomic64_t		 h_vlosers;	/* vnode_free: built, never handed out */
+	atomic64_t		 h_vlosers;	/* vnode_free: made, never handed out */
 	atomic64_t		 h_reclaims;	/* pn_putvnode() calls that succeeded */
 	atomic64_t		 h_locks;	/* mutexes live */
 	atomic64_t		 h_cvs;		/* condition variables live */
@@ -64,6 +64,9 @@ struct pn_khost {
 	atomic64_t		 h_panics;	/* PN_LOG_PANIC messages */
 	atomic64_t		 h_misbehaved[PN_BAD_EVENTS + 1];
 	atomic64_t		 h_badcalls;	/* host rules broken (below) */
+
+	/* Fault injection (tests): vnode_attach calls to fail with PN_ENOMEM. */
+	atomic_t		 h_fail_attach;
 };
 
 extern const struct pn_host_ops pn_khost_ops;

@@ -2,7 +2,8 @@
  * selftest.c -- the module's self-test: one mount's life on the kernel
  * host, with kernel threads racing where a file system's callers would.
  *
- *  1. mount, the root (its node's cookie checked);
+ *  1. mount, the root (its node's cookie checked); bad input refused
+ *     and reported, a failing host member passed on and undone;
  *  2. get-or-create of every cookie by nthreads threads, two by two in
  *     lockstep over the same cookies (the second pair half a lap ahead),
  *     so that every cookie is built by a race and then found by the
@@ -22,8 +23,8 @@
  * raised meanwhile (the kernel's W or D taint) fails it too.
  */
 #include <linux/completion.h>
-#include <linux/kernel.h>
 #include <linux/jiffies.h>
+#include <linux/kernel.h>
 #include <linux/kthread.h>
 #include <linux/mm.h>
 #include <linux/panic.h>
@@ -385,6 +386,63 @@ phase_mount(struct st *t)
 	check_vnode(t, "pn_makeroot", ROOT_COOKIE, PN_VDIR, vp);
 }
 
+/* Bad input is refused with its code, reported, and builds nothing. */
+static void
+phase_badinput(struct st *t)
+{
+	static const struct {
+		unsigned long long	c;
+		int			type;
+		int64_t			size;
+		int			reason;		/* PN_BAD_* */
+	} bad[] = {
+		{ 0, PN_VREG, 0, PN_BAD_COOKIE_ZERO },
+		{ FIRST_COOKIE, PN_VNON, 0, PN_BAD_VTYPE },
+		{ FIRST_COOKIE, PN_VBAD, 0, PN_BAD_VTYPE },
+		{ FIRST_COOKIE, PN_VREG, -1, PN_BAD_SIZE },
+	};
+	struct pn_khost *h = &t->host;
+	struct pn_vnode *vp;
+	long long made = atomic64_read(&h->h_vallocs);
+	size_t i;
+	int error;
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		long long n = atomic64_read(&h->h_misbehaved[bad[i].reason]);
+
+		vp = (struct pn_vnode *)h;	/* must come back NULL */
+		error = pn_getvnode(t->mp, bad[i].c, bad[i].type, bad[i].size,
+		    0, &vp);
+		if (error != PN_EINVAL || vp != NULL ||
+		    atomic64_read(&h->h_misbehaved[bad[i].reason]) != n + 1)
+			st_fail(t, "pn_getvnode(%llu, type %d, size %lld): %s, "
+			    "not reported as %d", bad[i].c, bad[i].type,
+			    (long long)bad[i].size, pn_strerror(error),
+			    bad[i].reason);
+	}
+	error = pn_newnode(t->mp, NULL, ROOT_COOKIE, NULL, PN_VREG, 0, &vp);
+	if (error != PN_EEXIST || vp != NULL ||
+	    atomic64_read(&h->h_misbehaved[PN_BAD_COOKIE_ROOT]) != 1)
+		st_fail(t, "pn_newnode(root cookie): %s", pn_strerror(error));
+	error = pn_cookie2vnode(t->mp, 0, 0, &vp);
+	if (error != PN_EINVAL || vp != NULL)
+		st_fail(t, "pn_cookie2vnode(0): %s", pn_strerror(error));
+	if (atomic64_read(&h->h_vallocs) != made)
+		st_fail(t, "bad input made %lld vnodes",
+		    atomic64_read(&h->h_vallocs) - made);
+
+	/* A host failure part-way through a build: passed on, undone. */
+	atomic_set(&h->h_fail_attach, 1);
+	error = pn_getvnode(t->mp, FIRST_COOKIE, PN_VREG,
+	    cookie_size(FIRST_COOKIE), 0, &vp);
+	if (error != PN_ENOMEM || vp != NULL ||
+	    atomic64_read(&h->h_vlosers) != 1)
+		st_fail(t, "pn_getvnode with vnode_attach failing: %s",
+		    pn_strerror(error));
+	check_pool(t, "after a failed build", 1, 1);
+	check_vnodes(t, "after a failed build", 1);
+}
+
 static void
 phase_reclaim(struct st *t)
 {
@@ -477,7 +535,7 @@ check_host(struct st *t)
 		    (long long)atomic64_read(&h->h_cvs));
 	if (atomic64_read(&h->h_vallocs) != atomic64_read(&h->h_reclaims) +
 	    atomic64_read(&h->h_vlosers))
-		st_fail(t, "vnodes: %lld made, %lld reclaimed, %lld lost races",
+		st_fail(t, "vnodes: %lld made, %lld reclaimed, %lld never used",
 		    (long long)atomic64_read(&h->h_vallocs),
 		    (long long)atomic64_read(&h->h_reclaims),
 		    (long long)atomic64_read(&h->h_vlosers));
@@ -539,6 +597,8 @@ pn_kselftest(unsigned long ncookies, int nthreads, unsigned long nnew)
 	phase_mount(t);
 	if (t->mp == NULL)
 		goto out;
+	if (atomic_read(&t->failures) == 0)
+		phase_badinput(t);
 	if (atomic_read(&t->failures) == 0) {
 		st_run(t, nthreads, th_getvnode);
 		check_pool(t, "after get-or-create", ncookies + 1,
@@ -575,7 +635,7 @@ out:
 	ms = jiffies_to_msecs(jiffies - j0);
 	failures = atomic_read(&t->failures);
 	pr_info("puffsnode: selftest %s: cookies=%lu threads=%d "
-	    "getvnode=%lld (cv_waits=%lld vnode_free=%lld) lookups=%lld "
+	    "getvnode=%lld (cv_waits=%lld) vnode_free=%lld lookups=%lld "
 	    "misses=%lld reclaimed=%lld reclaim_lookups=%lld (hits=%lld) "
 	    "newnode=%lux%d winners=%lld eexist=%lld in_use=%lld "
 	    "allocs=%lld frees=%lld bytes=%lld vnodes=%lld/%lld "
