@@ -4,11 +4,11 @@
  *
  *  1. mount, the root (its node's cookie checked); bad input refused
  *     and reported, a failing host member passed on and undone;
- *  2. get-or-create of every cookie by nthreads threads, two by two in
- *     lockstep over the same cookies (the second pair half a lap ahead),
- *     so that every cookie is built by a race and then found by the
- *     others: every answer's node must carry the cookie asked for, and
- *     exactly one node per cookie must exist afterwards;
+ *  2. get-or-create of every cookie by nthreads threads in lockstep
+ *     over the same cookies, half of them starting half a lap ahead, so
+ *     that every cookie is built by a race and then found by the others:
+ *     every answer's node must carry the cookie asked for, and exactly
+ *     one node per cookie must exist afterwards;
  *  3. lookups (pn_cookie2vnode) of every cookie, checked the same way,
  *     and of cookies never made (PN_ENOENT);
  *  4. reclaim of every vnode by two threads while two threads keep
@@ -127,7 +127,7 @@ check_vnode(struct st *t, const char *what, unsigned long long c, int type,
 
 /* ---- the phases' thread bodies ---- */
 
-/* Phase 2: pairs of threads in lockstep, each pair on its own half-lap. */
+/* Phase 2: even and odd threads in lockstep; ids 2, 3 mod 4 half a lap on. */
 static int
 th_getvnode(struct st *t, int id)
 {
