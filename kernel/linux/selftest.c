@@ -23,13 +23,13 @@
  * raised meanwhile (the kernel's W or D taint) fails it too.
  */
 #include <linux/completion.h>
-#include <linux/jiffies.h>
 #include <linux/kernel.h>
 #include <linux/kthread.h>
 #include <linux/mm.h>
 #include <linux/panic.h>
 #include <linux/printk.h>
 #include <linux/sched.h>
+#include <linux/sched/clock.h>
 #include <linux/slab.h>
 #include <linux/stdarg.h>
 
@@ -571,8 +571,13 @@ pn_kselftest(unsigned long ncookies, int nthreads, unsigned long nnew)
 {
 	struct st *t;
 	unsigned long taints = bad_taints();
-	unsigned long j0 = jiffies;	/* ticks: robust under TCG */
-	unsigned int ms;
+	/*
+	 * local_clock(), as the console's time stamps: under TCG on a busy
+	 * host the guest's ticks, and with them jiffies and ktime, can lag
+	 * behind real time by seconds.
+	 */
+	u64 t0 = local_clock();
+	unsigned long long ms;
 	bool destroyed = false;
 	int failures;
 
@@ -632,14 +637,14 @@ out:
 	if (bad_taints() & ~taints)
 		st_fail(t, "the kernel warned during the test (taint %#lx)",
 		    bad_taints() & ~taints);
-	ms = jiffies_to_msecs(jiffies - j0);
+	ms = div_u64(local_clock() - t0, NSEC_PER_MSEC);
 	failures = atomic_read(&t->failures);
 	pr_info("puffsnode: selftest %s: cookies=%lu threads=%d "
 	    "getvnode=%lld (cv_waits=%lld) vnode_free=%lld lookups=%lld "
 	    "misses=%lld reclaimed=%lld reclaim_lookups=%lld (hits=%lld) "
 	    "newnode=%lux%d winners=%lld eexist=%lld in_use=%lld "
 	    "allocs=%lld frees=%lld bytes=%lld vnodes=%lld/%lld "
-	    "failures=%d ms=%u\n",
+	    "failures=%d ms=%llu\n",
 	    failures == 0 ? "PASS" : "FAIL", ncookies, nthreads,
 	    (long long)atomic64_read(&t->gets), t->getvnode_waits,
 	    (long long)atomic64_read(&t->host.h_vlosers),
