@@ -27,16 +27,16 @@ if [ -z "$pkgs" ]; then
 	echo "kernel: no kernel section in scripts/deps.txt" >&2
 	exit 1
 fi
+# shellcheck disable=SC2086
 ./scripts/setup.sh $pkgs
 
 # ---- the kernel: the newest version with both image and headers ----
-kver=""
-for d in $(ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | sort -V); do
+kver=$(for d in /usr/src/linux-headers-*-amd64; do
 	v=${d#/usr/src/linux-headers-}
 	if [ -f "$d/Makefile" ] && [ -f "/boot/vmlinuz-$v" ]; then
-		kver=$v
+		echo "$v"
 	fi
-done
+done | sort -V | tail -n 1)
 if [ -z "$kver" ]; then
 	echo "kernel: no /usr/src/linux-headers-*-amd64 with a matching /boot/vmlinuz-*" >&2
 	exit 1
