@@ -16,6 +16,7 @@
  *	clock_now		ktime_get_real_ts64
  *	log			printk
  *	yield			cond_resched, else cpu_relax
+ *	panic			BUG
  */
 #ifndef PN_KHOST_H
 #define PN_KHOST_H
@@ -61,7 +62,7 @@ struct pn_khost {
 	atomic64_t		 h_locks;	/* mutexes live */
 	atomic64_t		 h_cvs;		/* condition variables live */
 	atomic64_t		 h_cvwaits;	/* cv_wait calls */
-	atomic64_t		 h_panics;	/* PN_LOG_PANIC messages */
+	atomic64_t		 h_panics;	/* PN_LOG_PANIC messages, assertions */
 	atomic64_t		 h_misbehaved[PN_BAD_EVENTS + 1];
 	atomic64_t		 h_badcalls;	/* host rules broken (below) */
 
