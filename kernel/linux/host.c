@@ -8,6 +8,7 @@
  * but must not re-enter the core for the same mount; none does.  No
  * spinlock of this file is ever held across a call into the core.
  */
+#include <linux/bug.h>
 #include <linux/kernel.h>
 #include <linux/ktime.h>
 #include <linux/lockdep.h>
@@ -419,6 +420,20 @@ h_server_misbehaved(void *host, int reason, uint64_t cookie,
 	    (unsigned long long)cookie);
 }
 
+/*
+ * A core assertion failed: the core must not go on.  BUG() kills the
+ * calling thread with an oops (a panic with oops=panic), the kernel's
+ * answer to a broken invariant.
+ */
+static void
+h_panic(void *host, const char *what, const char *file, int line)
+{
+	atomic64_inc(&H(host)->h_panics);
+	pr_crit("puffsnode: assertion \"%s\" failed at %s:%d\n", what, file,
+	    line);
+	BUG();
+}
+
 /* Spin-waits of the core: never under a spinlock here, so it may sleep. */
 static void
 h_yield(void *host)
@@ -456,6 +471,7 @@ const struct pn_host_ops pn_khost_ops = {
 	.log			= h_log,
 	.server_misbehaved	= h_server_misbehaved,
 	.yield			= h_yield,
+	.panic			= h_panic,
 };
 
 int
