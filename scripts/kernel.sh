@@ -13,6 +13,8 @@
 # Environment: PN_KMOD_ARGS  module parameters (cookies=, threads=,
 #                            newnodes=; modinfo puffsnode.ko lists them)
 #              PN_KERNEL_TIMEOUT  seconds the guest may run (default 300)
+#              KCFLAGS       extra compiler flags for Kbuild, e.g.
+#                            -DPN_ATOMICS_PORTABLE for the portable atomics
 set -eu
 cd "$(dirname "$0")/.."
 root=$(pwd)
