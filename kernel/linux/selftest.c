@@ -566,6 +566,78 @@ bad_taints(void)
 	return m;
 }
 
+/* Phases 1 to 6; false if the mount could not be destroyed. */
+static bool
+st_phases(struct st *t)
+{
+	phase_mount(t);
+	if (t->mp == NULL)
+		return true;
+	if (atomic_read(&t->failures) == 0)
+		phase_badinput(t);
+	if (atomic_read(&t->failures) == 0) {
+		st_run(t, t->nthreads, th_getvnode);
+		check_pool(t, "after get-or-create", t->ncookies + 1,
+		    t->ncookies + 1);
+		check_vnodes(t, "after get-or-create", t->ncookies + 1);
+		t->getvnode_waits = atomic64_read(&t->host.h_cvwaits);
+		pr_info("puffsnode: selftest: get-or-create done, %lld waits "
+		    "for a node another thread was building\n",
+		    t->getvnode_waits);
+	}
+	if (atomic_read(&t->failures) == 0)
+		st_run(t, t->nthreads, th_lookup);
+	if (atomic_read(&t->failures) == 0) {
+		phase_reclaim(t);
+		check_pool(t, "after reclaim", 0, 0);
+		check_vnodes(t, "after reclaim", 0);
+		pr_info("puffsnode: selftest: reclaim done, %lld lookups "
+		    "meanwhile (%lld hits)\n",
+		    (long long)atomic64_read(&t->rlookups),
+		    (long long)atomic64_read(&t->rhits));
+	}
+	if (atomic_read(&t->failures) == 0)
+		phase_newnode(t);
+	if (t->dvp != NULL)
+		pn_kvn_rele(t->dvp);
+	kvfree(t->winners);
+	if (!phase_unmount(t))
+		return false;
+	check_host(t);
+	return true;
+}
+
+/* The result line. */
+static void
+st_report(struct st *t, unsigned long long ms)
+{
+	int failures = atomic_read(&t->failures);
+
+	pr_info("puffsnode: selftest %s: cookies=%lu threads=%d "
+	    "getvnode=%lld (cv_waits=%lld) vnode_free=%lld lookups=%lld "
+	    "misses=%lld reclaimed=%lld reclaim_lookups=%lld (hits=%lld) "
+	    "newnode=%lux%d winners=%lld eexist=%lld in_use=%lld "
+	    "allocs=%lld frees=%lld bytes=%lld vnodes=%lld/%lld "
+	    "failures=%d ms=%llu\n",
+	    failures == 0 ? "PASS" : "FAIL", t->ncookies, t->nthreads,
+	    (long long)atomic64_read(&t->gets), t->getvnode_waits,
+	    (long long)atomic64_read(&t->host.h_vlosers),
+	    (long long)atomic64_read(&t->lookups),
+	    (long long)atomic64_read(&t->misses),
+	    (long long)atomic64_read(&t->reclaimed),
+	    (long long)atomic64_read(&t->rlookups),
+	    (long long)atomic64_read(&t->rhits),
+	    t->nnew, t->nthreads,
+	    (long long)atomic64_read(&t->newok),
+	    (long long)atomic64_read(&t->neweexist), t->in_use_end,
+	    (long long)atomic64_read(&t->host.h_allocs),
+	    (long long)atomic64_read(&t->host.h_frees),
+	    (long long)atomic64_read(&t->host.h_bytes),
+	    (long long)atomic64_read(&t->host.h_vallocs),
+	    (long long)atomic64_read(&t->host.h_vfrees),
+	    failures, ms);
+}
+
 int
 pn_kselftest(unsigned long ncookies, int nthreads, unsigned long nnew)
 {
@@ -577,8 +649,7 @@ pn_kselftest(unsigned long ncookies, int nthreads, unsigned long nnew)
 	 * behind real time by seconds.
 	 */
 	u64 t0 = local_clock();
-	unsigned long long ms;
-	bool destroyed = false;
+	bool destroyed;
 	int failures;
 
 	if (ncookies < 2 || nthreads < 2 || nthreads > MAX_THREADS ||
@@ -599,71 +670,14 @@ pn_kselftest(unsigned long ncookies, int nthreads, unsigned long nnew)
 		return -ENOMEM;
 	}
 
-	phase_mount(t);
-	if (t->mp == NULL)
-		goto out;
-	if (atomic_read(&t->failures) == 0)
-		phase_badinput(t);
-	if (atomic_read(&t->failures) == 0) {
-		st_run(t, nthreads, th_getvnode);
-		check_pool(t, "after get-or-create", ncookies + 1,
-		    ncookies + 1);
-		check_vnodes(t, "after get-or-create", ncookies + 1);
-		t->getvnode_waits = atomic64_read(&t->host.h_cvwaits);
-		pr_info("puffsnode: selftest: get-or-create done, %lld waits "
-		    "for a node another thread was building\n",
-		    t->getvnode_waits);
-	}
-	if (atomic_read(&t->failures) == 0)
-		st_run(t, nthreads, th_lookup);
-	if (atomic_read(&t->failures) == 0) {
-		phase_reclaim(t);
-		check_pool(t, "after reclaim", 0, 0);
-		check_vnodes(t, "after reclaim", 0);
-		pr_info("puffsnode: selftest: reclaim done, %lld lookups "
-		    "meanwhile (%lld hits)\n",
-		    (long long)atomic64_read(&t->rlookups),
-		    (long long)atomic64_read(&t->rhits));
-	}
-	if (atomic_read(&t->failures) == 0)
-		phase_newnode(t);
-	if (t->dvp != NULL)
-		pn_kvn_rele(t->dvp);
-	kvfree(t->winners);
-	destroyed = phase_unmount(t);
-	if (destroyed)
-		check_host(t);
-out:
+	destroyed = st_phases(t);
 	if (bad_taints() & ~taints)
 		st_fail(t, "the kernel warned during the test (taint %#lx)",
 		    bad_taints() & ~taints);
-	ms = div_u64(local_clock() - t0, NSEC_PER_MSEC);
+	st_report(t, div_u64(local_clock() - t0, NSEC_PER_MSEC));
 	failures = atomic_read(&t->failures);
-	pr_info("puffsnode: selftest %s: cookies=%lu threads=%d "
-	    "getvnode=%lld (cv_waits=%lld) vnode_free=%lld lookups=%lld "
-	    "misses=%lld reclaimed=%lld reclaim_lookups=%lld (hits=%lld) "
-	    "newnode=%lux%d winners=%lld eexist=%lld in_use=%lld "
-	    "allocs=%lld frees=%lld bytes=%lld vnodes=%lld/%lld "
-	    "failures=%d ms=%llu\n",
-	    failures == 0 ? "PASS" : "FAIL", ncookies, nthreads,
-	    (long long)atomic64_read(&t->gets), t->getvnode_waits,
-	    (long long)atomic64_read(&t->host.h_vlosers),
-	    (long long)atomic64_read(&t->lookups),
-	    (long long)atomic64_read(&t->misses),
-	    (long long)atomic64_read(&t->reclaimed),
-	    (long long)atomic64_read(&t->rlookups),
-	    (long long)atomic64_read(&t->rhits),
-	    nnew, nthreads,
-	    (long long)atomic64_read(&t->newok),
-	    (long long)atomic64_read(&t->neweexist), t->in_use_end,
-	    (long long)atomic64_read(&t->host.h_allocs),
-	    (long long)atomic64_read(&t->host.h_frees),
-	    (long long)atomic64_read(&t->host.h_bytes),
-	    (long long)atomic64_read(&t->host.h_vallocs),
-	    (long long)atomic64_read(&t->host.h_vfrees),
-	    failures, ms);
 	/* A mount that could not be destroyed keeps its host: leak, no crash. */
-	if (destroyed || t->mp == NULL) {
+	if (destroyed) {
 		pn_khost_fini(&t->host);
 		kfree(t);
 	}
