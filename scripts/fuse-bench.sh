@@ -3,7 +3,7 @@
 # libfuse's passthrough_ll on a copy of /usr/include and /usr/share/doc.
 #
 #   scripts/fuse-bench.sh [-r ROUNDS] [-n NOFILE] [-o OUTDIR] [-b BEFORE]
-#       [-p PASSTHROUGH_LL] [-S] [-s SRCDIR]... [PUFFSNODE-FUSE]
+#       [-p PASSTHROUGH_LL] [-d DIR] [-S] [-s SRCDIR]... [PUFFSNODE-FUSE]
 #
 # Workloads, each timed on its own, in this order on every system:
 #   tar -x      extract the tree (an archive made once, read from the cache)
@@ -14,7 +14,10 @@
 #   du -s x4    four du -s of the tree at once, after a fresh mount and
 #               dropped caches
 #   rm -rf      remove the tree
-# Systems: native (a directory on the same file system), passthrough_ll
+# The trees live in a tmpfs of their own (-d DIR: in a directory of DIR's
+# file system instead), so that the disk and its other users do not time
+# the run; native is that file system used directly.
+# Systems: native, passthrough_ll
 # (libfuse's example, built from /usr/share/doc/libfuse3-dev/examples in a
 # temporary directory; -p to use another binary, -p none to leave it out),
 # puffsnode-fuse, and with -b a second puffsnode-fuse binary (an older
@@ -46,7 +49,8 @@ before=
 pll=auto
 straceonly=0
 srcs=
-while getopts r:n:o:b:p:s:Sh opt; do
+base=
+while getopts r:n:o:b:p:s:d:Sh opt; do
 	case $opt in
 	r) rounds=$OPTARG ;;
 	n) nofile=$OPTARG ;;
@@ -54,6 +58,7 @@ while getopts r:n:o:b:p:s:Sh opt; do
 	b) before=$OPTARG ;;
 	p) pll=$OPTARG ;;
 	s) srcs="$srcs $OPTARG" ;;
+	d) base=$OPTARG ;;
 	S) straceonly=1 ;;
 	*) sed -n '2,/^set -u/p' "$0" | sed 's/^# \{0,1\}//; /^set -u/d'; exit 2 ;;
 	esac
@@ -74,7 +79,12 @@ case $before in ''|/*) ;; *) before=$TOP/$before ;; esac
 mkdir -p "$out" || exit 1
 out=$(cd "$out" && pwd)
 
-T=$(mktemp -d /var/tmp/fuse-bench.XXXXXX) || exit 1
+T=$(mktemp -d "${base:-/tmp}/fuse-bench.XXXXXX") || exit 1
+tmpfs=0
+if [ -z "$base" ]; then
+	mount -t tmpfs -o size=3g,mode=755 fuse-bench "$T" || die "cannot mount a tmpfs"
+	tmpfs=1
+fi
 MNT=$T/mnt
 mkdir "$MNT"
 pid=
@@ -83,6 +93,7 @@ cleanup() {
 		fusermount3 -u "$MNT" 2>/dev/null || umount -l "$MNT"
 	fi
 	[ -z "$pid" ] || { kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; }
+	[ "$tmpfs" -eq 0 ] || umount "$T"
 	rm -rf "$T"
 }
 trap cleanup EXIT
@@ -225,7 +236,7 @@ median() {	# median SYSTEM WORKLOAD
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else printf "-" }'; }
 {
-	echo "$entries entries, $mb MB; medians of $rounds interleaved rounds, milliseconds;"
+	echo "$entries entries, $mb MB on $(stat -f -c %T "$T"); medians of $rounds interleaved rounds, milliseconds;"
 	echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg); RLIMIT_NOFILE $nofile"
 	echo
 	printf "| workload |"

@@ -62,58 +62,6 @@ pnerr(int error)
 	return pn_sim_errno(error);
 }
 
-/* ---- credentials ---- */
-
-struct rcred {
-	struct pn_kcred		 rc_kcred;
-	const struct pn_cred	*rc_cred;
-	const struct pn_caller	*rc_caller;
-};
-
-/* The request's ids as the thread's simulator credential, and in wire form. */
-static int
-req_cred(struct bridge *br, fuse_req_t req, struct rcred *rc)
-{
-	const struct fuse_ctx *ctx = fuse_req_ctx(req);
-	uint32_t g32[PN_NGROUPS];
-	gid_t g[PN_NGROUPS];
-	int n, i, error;
-
-	n = fuse_req_getgroups(req, PN_NGROUPS, g);
-	if (n < 0)
-		n = 0;		/* not known: the primary group alone */
-	if (n > PN_NGROUPS)
-		n = PN_NGROUPS;	/* the wire holds PN_NGROUPS */
-	for (i = 0; i < n; i++)
-		g32[i] = (uint32_t)g[i];
-	if ((error = pn_sim_setids((uint32_t)ctx->uid, (uint32_t)ctx->gid,
-	    g32, (size_t)n, (int32_t)ctx->pid, (int32_t)ctx->pid,
-	    &rc->rc_cred, &rc->rc_caller)) != PN_OK)
-		return pnerr(error);
-	return pnerr(pn_credcvt(br->br_mp, &rc->rc_kcred, rc->rc_cred));
-}
-
-/* A component name in wire form, with the request's credential. */
-static int
-req_cn(struct bridge *br, fuse_req_t req, uint32_t op, const char *name,
-    struct rcred *rc, struct pn_cn *cn, struct pn_kcn *kcn)
-{
-	struct pn_kcid kcid;
-	int error;
-
-	if ((error = req_cred(br, req, rc)) != 0)
-		return error;
-	memset(cn, 0, sizeof(*cn));
-	cn->cn_nameiop = op;
-	cn->cn_flags = op == PN_NAMEI_CREATE ? PN_CN_MAKEENTRY : 0;
-	cn->cn_nameptr = name;
-	cn->cn_namelen = strlen(name);
-	cn->cn_cred = rc->rc_cred;
-	cn->cn_caller = rc->rc_caller;
-	return pnerr(pn_makecn(br->br_mp, kcn, &rc->rc_kcred, &kcid, cn,
-	    false));
-}
-
 /* ---- the metadata cache ---- */
 
 /*
@@ -133,11 +81,14 @@ atime_due(const struct stat *st, const struct pn_timespec *at)
 	    at->tv_sec - (int64_t)st->st_atim.tv_sec >= 24 * 60 * 60;
 }
 
-void
-meta_flush(struct bridge *br, struct pn_vnode *vp)
+/*
+ * Take the node's cached times: *ts (UTIME_OMIT where none) if any is
+ * worth writing, else false.
+ */
+static bool
+meta_take(struct bridge *br, struct pn_vnode *vp, struct timespec ts[2])
 {
 	struct pn_metacache mc;
-	struct timespec ts[2];
 	struct pn_node *pn;
 	struct stat st;
 	pn_cookie_t c;
@@ -146,11 +97,11 @@ meta_flush(struct bridge *br, struct pn_vnode *vp)
 	    (c = pn_node_cookie(pn)) == 0 ||
 	    pn_metacache_take(pn, &mc) != PN_OK ||
 	    (mc.mc_flags & (PN_UPDATE_ATIME | PN_UPDATE_MTIME)) == 0)
-		return;
+		return false;
 	if ((mc.mc_flags & (PN_UPDATE_ATIME | PN_UPDATE_MTIME)) ==
 	    PN_UPDATE_ATIME && (fsrv_getattr(br->br_srv, c, &st) != 0 ||
 	    !atime_due(&st, &mc.mc_atime)))
-		return;
+		return false;
 	ts[0].tv_sec = ts[1].tv_sec = 0;
 	ts[0].tv_nsec = ts[1].tv_nsec = UTIME_OMIT;
 	if (mc.mc_flags & PN_UPDATE_ATIME) {
@@ -161,8 +112,48 @@ meta_flush(struct bridge *br, struct pn_vnode *vp)
 		ts[1].tv_sec = (time_t)mc.mc_mtime.tv_sec;
 		ts[1].tv_nsec = (long)mc.mc_mtime.tv_nsec;
 	}
-	if (fsrv_settimes(br->br_srv, c, ts) == 0)
+	return true;
+}
+
+void
+meta_flush(struct bridge *br, struct pn_vnode *vp)
+{
+	struct timespec ts[2];
+
+	if (meta_take(br, vp, ts) &&
+	    fsrv_settimes(br->br_srv, vcookie(br, vp), ts) == 0)
 		CNT(br, meta_flushes);
+}
+
+/*
+ * SETATTR and the node's cached times.  A request that sets explicit
+ * times (tar, cp -p, touch -d) takes the cached ones it does not set
+ * along: one utimensat for both, and the request's own win.  Otherwise
+ * the cached times are written first, as the file system.
+ */
+static void
+meta_setattr(struct bridge *br, struct pn_vnode *vp, struct stat *attr,
+    unsigned *valid)
+{
+	struct timespec ts[2];
+
+	if (!meta_take(br, vp, ts))
+		return;
+	if ((*valid & (FSRV_SET_ATIME | FSRV_SET_MTIME)) == 0 ||
+	    (*valid & (FSRV_SET_ATIME_NOW | FSRV_SET_MTIME_NOW)) != 0) {
+		if (fsrv_settimes(br->br_srv, vcookie(br, vp), ts) == 0)
+			CNT(br, meta_flushes);
+		return;
+	}
+	if (!(*valid & FSRV_SET_ATIME) && ts[0].tv_nsec != UTIME_OMIT) {
+		attr->st_atim = ts[0];
+		*valid |= FSRV_SET_ATIME;
+	}
+	if (!(*valid & FSRV_SET_MTIME) && ts[1].tv_nsec != UTIME_OMIT) {
+		attr->st_mtim = ts[1];
+		*valid |= FSRV_SET_MTIME;
+	}
+	CNT(br, meta_merged);
 }
 
 static void
@@ -224,8 +215,10 @@ do_lookup(struct bridge *br, struct pn_vnode *dvp, const char *name,
 	*vpp = NULL;
 	if (pn_sim_cache_lookup(br->br_sim, dvp, name, &vp) == PN_OK) {
 		/* The server was not asked: check search permission here. */
-		error = fsrv_getattr(br->br_srv, vcookie(br, dvp), &dst);
-		if (error == 0 && pn_access(PN_VDIR, dst.st_mode & 07777,
+		error = pn_cred_isjuggernaut(&rc->rc_kcred) ? 0 :
+		    fsrv_getattr(br->br_srv, vcookie(br, dvp), &dst);
+		if (error == 0 && !pn_cred_isjuggernaut(&rc->rc_kcred) &&
+		    pn_access(PN_VDIR, dst.st_mode & 07777,
 		    dst.st_uid, dst.st_gid, PN_VEXEC, &rc->rc_kcred) != PN_OK)
 			error = EACCES;
 		if (error == 0)
@@ -324,21 +317,11 @@ br_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		fuse_reply_attr(req, &st, br->br_timeout);
 }
 
-static void
-br_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set,
-    struct fuse_file_info *fi)
+static unsigned
+setattr_valid(int to_set)
 {
-	struct bridge *br = req_bridge(req);
-	struct pn_vnode *vp = ino2vp(br, ino);
-	struct rcred rc;
-	struct stat st;
 	unsigned valid = 0;
-	int error;
 
-	if ((error = req_cred(br, req, &rc)) != 0) {
-		fuse_reply_err(req, error);
-		return;
-	}
 	if (to_set & FUSE_SET_ATTR_MODE)
 		valid |= FSRV_SET_MODE;
 	if (to_set & FUSE_SET_ATTR_UID)
@@ -355,15 +338,42 @@ br_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set,
 		valid |= FSRV_SET_ATIME | FSRV_SET_ATIME_NOW;
 	if (to_set & FUSE_SET_ATTR_MTIME_NOW)
 		valid |= FSRV_SET_MTIME | FSRV_SET_MTIME_NOW;
-	/* Cached times first, so the ones set now win. */
-	meta_flush(br, vp);
-	if (valid != 0 && (error = fsrv_setattr(br->br_srv, &rc.rc_kcred,
-	    vcookie(br, vp), fi != NULL ? (int)fi->fh : -1, attr,
-	    valid)) != 0) {
+	return valid;
+}
+
+/*
+ * Set-uid and set-gid bits.  Before a write, a truncate or a chown by a
+ * caller without CAP_FSETID, the kernel sends a SETATTR that clears them,
+ * as the caller, who need not own the file (the kernel forces the change
+ * past its own owner check): with the mode they leave, or with nothing
+ * to change where its rules find nothing to clear (a set-gid bit without
+ * group execute).  Under default_permissions no other mode change from a
+ * non-owner, and no empty SETATTR, reaches us; the server clears the
+ * bits as the backing file system's rules would for the caller, as the
+ * file system itself (fsrv_setattr), and makes the rest as the caller.
+ * The reply carries the new mode to the kernel's cache.
+ */
+static void
+br_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set,
+    struct fuse_file_info *fi)
+{
+	struct bridge *br = req_bridge(req);
+	struct pn_vnode *vp = ino2vp(br, ino);
+	unsigned valid = setattr_valid(to_set);
+	struct rcred rc;
+	struct stat st;
+	int error;
+
+	if ((error = req_cred(br, req, &rc)) != 0) {
 		fuse_reply_err(req, error);
 		return;
 	}
-	if ((error = fsrv_getattr(br->br_srv, vcookie(br, vp), &st)) != 0)
+	if (to_set == 0 && fuse_req_ctx(req)->uid != 0)
+		valid = FSRV_SET_KILLPRIV;
+	meta_setattr(br, vp, attr, &valid);
+	/* fi: only for a size change of an open file (ftruncate, O_TRUNC). */
+	if ((error = fsrv_setattr(br->br_srv, &rc.rc_kcred, vcookie(br, vp),
+	    fi != NULL ? (int)fi->fh : -1, attr, valid, &st)) != 0)
 		fuse_reply_err(req, error);
 	else
 		fuse_reply_attr(req, &st, br->br_timeout);
@@ -693,6 +703,12 @@ br_write_buf(fuse_req_t req, fuse_ino_t ino, struct fuse_bufvec *in,
 	struct fuse_bufvec out = FUSE_BUFVEC_INIT(fuse_buf_size(in));
 	ssize_t n;
 
+	/*
+	 * As the daemon: the set-uid and set-gid bits this write clears are
+	 * cleared already (br_setattr); a backing kernel clearing them again
+	 * behind the kernel's cached attributes would leave those stale.
+	 */
+	fsrv_become(br->br_srv, NULL);
 	out.buf[0].flags = FUSE_BUF_IS_FD | FUSE_BUF_FD_SEEK;
 	out.buf[0].fd = (int)fi->fh;
 	out.buf[0].pos = off;
@@ -908,6 +924,12 @@ br_init(void *userdata, struct fuse_conn_info *conn)
 	(void)userdata;
 	/* Every write goes to the server at once: no writeback cache. */
 	conn->want &= ~FUSE_CAP_WRITEBACK_CACHE;
+		/*
+	 * The kernel decides when a write, truncate or chown clears set-uid
+	 * and set-gid bits, knowing the caller's capabilities and groups,
+	 * and sends the mode change (br_setattr).
+	 */
+	conn->want &= ~FUSE_CAP_HANDLE_KILLPRIV;
 }
 
 const struct fuse_lowlevel_ops bridge_ops = {

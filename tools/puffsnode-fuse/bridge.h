@@ -54,10 +54,31 @@ struct bridge_counters {
 	_Atomic uint64_t	kreleased;	/* node ids released (count to 0) */
 	_Atomic uint64_t	nc_used;	/* lookups answered by the name cache */
 	_Atomic uint64_t	meta_flushes;	/* metadata cache flushes written */
+	_Atomic uint64_t	meta_merged;	/* ... taken into a SETATTR's times */
 	_Atomic uint64_t	newnode_dup;	/* creates whose node already existed */
 	_Atomic uint64_t	requests;
 	_Atomic uint64_t	shrink_rounds;	/* rounds of the shrinker */
 	_Atomic uint64_t	shrink_invals;	/* entries the kernel was asked to drop */
+	_Atomic uint64_t	groups_read;	/* callers' groups read from /proc */
+	_Atomic uint64_t	groups_cached;	/* ... found in the cache */
+};
+
+/* Callers' supplementary groups by (pid, uid, gid), for a bounded time. */
+#define GCACHE_SLOTS	256
+
+struct gent {
+	uint64_t	ge_expires;	/* CLOCK_MONOTONIC ns; 0: empty */
+	int32_t		ge_pid;
+	uint32_t	ge_uid;
+	uint32_t	ge_gid;
+	uint32_t	ge_n;
+	uint32_t	ge_groups[PN_NGROUPS];
+};
+
+struct gcache {
+	br_mutex_t	gc_lock;
+	uint64_t	gc_life_ns;	/* 0: no caching */
+	struct gent	gc_ent[GCACHE_SLOTS];
 };
 
 struct bridge {
@@ -69,6 +90,7 @@ struct bridge {
 	struct kref_stripe	 br_kref[KREF_STRIPES];
 	_Atomic size_t		 br_nkref;	/* node ids the kernel holds */
 	struct bridge_counters	 br_st;
+	struct gcache		 br_gc;
 
 	/* The shrinker: asks the kernel to drop entries past a limit. */
 	struct fuse_session	*br_se;
@@ -104,6 +126,22 @@ vp2ino(struct bridge *br, struct pn_vnode *vp)
 extern const struct fuse_lowlevel_ops bridge_ops;
 /* Write the node's cached times to the backing file (as the file system). */
 void	meta_flush(struct bridge *br, struct pn_vnode *vp);
+
+/* creds.c: a request's credential. */
+struct rcred {
+	struct pn_kcred		 rc_kcred;	/* wire form */
+	const struct pn_cred	*rc_cred;	/* the thread's simulator credential */
+	const struct pn_caller	*rc_caller;
+};
+
+void	creds_init(struct bridge *br, double groups_timeout);
+void	creds_fini(struct bridge *br);
+/* The request's ids as the thread's simulator credential, and in wire form. */
+int	req_cred(struct bridge *br, fuse_req_t req, struct rcred *rc);
+/* A component name in wire form, with the request's credential. */
+int	req_cn(struct bridge *br, fuse_req_t req, uint32_t op,
+	    const char *name, struct rcred *rc, struct pn_cn *cn,
+	    struct pn_kcn *kcn);
 
 /* kref.c: the kernel's lookup counts. */
 int	bridge_init(struct bridge *br);

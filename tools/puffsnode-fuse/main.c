@@ -2,7 +2,8 @@
  * puffsnode-fuse -- mount a directory through puffsnode.
  *
  *	puffsnode-fuse [-fd] [-o opt,...] [--maxvnodes N] [--threads N]
- *	    [--timeout SEC] BACKING MOUNTPOINT
+ *	    [--timeout SEC] [--groups-timeout SEC] [--shrink]
+ *	    BACKING MOUNTPOINT
  *
  * NetBSD's perfuse runs FUSE file systems under puffs; this is the other
  * way round.  Linux is the VFS above, libpuffsnode-sim's vnode layer and
@@ -12,6 +13,7 @@
  *	main.c		set-up, the session, shutdown and its statistics
  *	options.c	the command line
  *	bridge.c	the FUSE operations
+ *	creds.c		a request's credential, the callers' groups
  *	kref.c		the kernel's lookup counts of node ids
  *	shrinker.c	asks the kernel to forget node ids past --maxvnodes
  *	server.c	the passthrough server's nodes and descriptors
@@ -53,15 +55,21 @@ raise_nofile(void)
 	}
 }
 
-/* The server's cached node descriptors: half the limit, the rest for open files. */
+/*
+ * The server's cached node descriptors: the limit less an eighth (at
+ * least 64) for open files, directories and libfuse's own; running out
+ * all the same closes cached ones (the server lowers its limit).
+ */
 static size_t
 maxopen(void)
 {
 	struct rlimit rl;
+	rlim_t keep;
 
 	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY)
-		return 4096;
-	return rl.rlim_cur / 2 > 64 ? (size_t)(rl.rlim_cur / 2) : 64;
+		return 65536;
+	keep = rl.rlim_cur / 8 > 64 ? rl.rlim_cur / 8 : 64;
+	return rl.rlim_cur > keep + 64 ? (size_t)(rl.rlim_cur - keep) : 64;
 }
 
 static void
@@ -86,9 +94,8 @@ run_session(struct bridge *br, const struct options *o, const char *argv0)
 	if (fuse_opt_add_arg(&args, argv0) != 0 ||
 	    fuse_opt_add_arg(&args, "-o") != 0 ||
 	    fuse_opt_add_arg(&args, fsname) != 0 ||
-	    (geteuid() != 0 &&	/* the server cannot switch ids */
-	    (fuse_opt_add_arg(&args, "-o") != 0 ||
-	    fuse_opt_add_arg(&args, "default_permissions") != 0)) ||
+	    fuse_opt_add_arg(&args, "-o") != 0 ||
+	    fuse_opt_add_arg(&args, "default_permissions") != 0 ||
 	    (o->fuseopts != NULL && (fuse_opt_add_arg(&args, "-o") != 0 ||
 	    fuse_opt_add_arg(&args, o->fuseopts) != 0)) ||
 	    (o->debug && fuse_opt_add_arg(&args, "-d") != 0)) {
@@ -120,6 +127,7 @@ run_session(struct bridge *br, const struct options *o, const char *argv0)
 		cfg.max_idle_threads = o->threads;
 		ret = fuse_session_loop_mt(se, &cfg);
 	}
+	fsrv_become(br->br_srv, NULL);	/* a worker may be this thread */
 	bridge_shrinker_stop(br);
 unmount:
 	fuse_session_unmount(se);
@@ -142,6 +150,7 @@ start(struct bridge *br, const struct options *o)
 	int error;
 
 	br->br_timeout = o->timeout;
+	creds_init(br, o->groups_timeout);
 	if ((error = fsrv_init(o->backing, maxopen(), &br->br_srv)) != 0 ||
 	    (error = fsrv_getattr(br->br_srv, fsrv_root(br->br_srv),
 	    &st)) != 0) {
@@ -271,9 +280,16 @@ report_rest(const struct bridge *br, const struct shutdown *sd)
 	    (unsigned long long)fs->fdcloses, fs->live,
 	    (unsigned long long)fs->outstanding);
 	fprintf(stderr,
-	    PROG ": metadata cache: %llu flushes; misbehaved %llu, broken "
-	    "invariants %llu, panics %llu\n",
+	    PROG ": ids: %llu setgroups/setfsgid/setfsuid calls; callers' "
+	    "groups read %llu, cached %llu\n",
+	    (unsigned long long)fs->idcalls,
+	    (unsigned long long)br->br_st.groups_read,
+	    (unsigned long long)br->br_st.groups_cached);
+	fprintf(stderr,
+	    PROG ": metadata cache: %llu flushes, %llu taken into a SETATTR; "
+	    "misbehaved %llu, broken invariants %llu, panics %llu\n",
 	    (unsigned long long)br->br_st.meta_flushes,
+	    (unsigned long long)br->br_st.meta_merged,
 	    (unsigned long long)sd->s1.misbehaved,
 	    (unsigned long long)sd->s1.wrong,
 	    (unsigned long long)sd->s1.panics);
@@ -322,6 +338,7 @@ main(int argc, char **argv)
 	report_rest(br, &sd);
 	leak = leaked(&sd);
 	left = fsrv_fini(br->br_srv);
+	creds_fini(br);
 	bridge_fini(br);
 	free(br);
 	free(o.fuseopts);

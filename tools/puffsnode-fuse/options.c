@@ -21,7 +21,8 @@ usage(FILE *fp)
 	fprintf(fp,
 	    "usage: " PROG " [-fdhV] [-o opt[,opt...]] [--maxvnodes N] "
 	    "[--threads N]\n"
-	    "           [--timeout SEC] [--shrink] BACKING MOUNTPOINT\n"
+	    "           [--timeout SEC] [--groups-timeout SEC] [--shrink] "
+	    "BACKING MOUNTPOINT\n"
 	    "  -f               stay in the foreground\n"
 	    "  -d               FUSE debug output (implies -f)\n"
 	    "  -o opt,...       FUSE mount options (allow_other, ro, ...)\n"
@@ -32,6 +33,10 @@ usage(FILE *fp)
 	    "                   (default 4)\n"
 	    "  --timeout SEC    entry and attribute timeout in the kernel "
 	    "(default 1.0)\n"
+	    "  --groups-timeout SEC\n"
+	    "                   how long a caller's supplementary groups are "
+	    "cached\n"
+	    "                   (default 1.0; 0: read on every request)\n"
 	    "  --shrink         ask the kernel to drop entries while it "
 	    "holds more than\n"
 	    "                   maxvnodes node ids\n");
@@ -117,6 +122,9 @@ parse_one(int ch, const char *arg, struct options *o)
 	case 'T':
 		return parse_secs(arg, &o->timeout) != 0 ?
 		    bad("timeout", arg) : 0;
+	case 'G':
+		return parse_secs(arg, &o->groups_timeout) != 0 ?
+		    bad("groups-timeout", arg) : 0;
 	case 'S':
 		o->shrink = true;
 		return 0;
@@ -139,6 +147,7 @@ parse_args(int argc, char **argv, struct options *o)
 		{ "maxvnodes", required_argument, NULL, 'm' },
 		{ "threads", required_argument, NULL, 't' },
 		{ "timeout", required_argument, NULL, 'T' },
+		{ "groups-timeout", required_argument, NULL, 'G' },
 		{ "shrink", no_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -150,6 +159,7 @@ parse_args(int argc, char **argv, struct options *o)
 	o->maxvnodes = 1024;
 	o->threads = 4;
 	o->timeout = 1.0;
+	o->groups_timeout = 1.0;
 	while ((ch = getopt_long(argc, argv, "fdo:hV", longopts, NULL)) != -1)
 		if ((r = parse_one(ch, optarg, o)) != 0)
 			return r;

@@ -19,6 +19,7 @@ struct options {
 	size_t		 maxvnodes;
 	unsigned	 threads;
 	double		 timeout;
+	double		 groups_timeout;	/* callers' groups cached */
 	char		*fuseopts;	/* -o, comma-joined */
 };
 

@@ -13,7 +13,12 @@
  * descriptors, so a node also keeps the inode's file handle
  * (name_to_handle_at) and its descriptor is a cache entry: closed, oldest
  * unused first, beyond a limit, and opened again from the handle
- * (open_by_handle_at) when a request needs it.  A request pins the
+ * (open_by_handle_at) when a request needs it.  A descriptor opened again
+ * while the cache is full serves its request and is closed: a tree
+ * larger than the cache, walked again and again (find, ls -lR, du),
+ * reopens only the part that does not fit, not all of it (as a plain
+ * LRU would).  A system call failing with EMFILE or ENFILE closes cached
+ * descriptors, lowers the limit and tries again.  A request pins the
  * descriptor while it uses it.  The handle carries the inode's
  * generation, so an inode number reused by the backing file system is
  * told from the node of the inode it replaces (which then answers
@@ -79,13 +84,13 @@ node_get(struct fsrv *srv, pn_cookie_t c)
 	return srv->s_slots[c - 1];
 }
 
-/* Lock held.  Close unpinned cached descriptors beyond the limit. */
+/* Lock held.  Close unpinned cached descriptors down to keep, oldest first. */
 static void
-fd_trim(struct fsrv *srv)
+fd_close_to(struct fsrv *srv, size_t keep)
 {
 	struct snode *n;
 
-	while (srv->s_nopen > srv->s_maxopen &&
+	while (srv->s_nopen > keep &&
 	    (n = TAILQ_FIRST(&srv->s_lru)) != NULL) {
 		TAILQ_REMOVE(&srv->s_lru, n, n_lru);
 		n->n_onlru = false;
@@ -94,6 +99,29 @@ fd_trim(struct fsrv *srv)
 		srv->s_nopen--;
 		srv->s_st.fdcloses++;
 	}
+}
+
+/* Lock held.  Close unpinned cached descriptors beyond the limit. */
+static void
+fd_trim(struct fsrv *srv)
+{
+	fd_close_to(srv, srv->s_maxopen);
+}
+
+bool
+fsrv_fd_relieve(struct fsrv *srv, int error)
+{
+	size_t before;
+
+	if (error != EMFILE && error != ENFILE)
+		return false;
+	br_mutex_lock(&srv->s_lock);
+	before = srv->s_nopen;
+	fd_close_to(srv, srv->s_nopen > 64 ? srv->s_nopen - 64 : 0);
+	if (srv->s_maxopen > 64 && srv->s_nopen < before)
+		srv->s_maxopen -= 64;	/* the limit was too high: lower it */
+	br_mutex_unlock(&srv->s_lock);
+	return srv->s_nopen < before;
 }
 
 /* Lock held, node unpinned and off the slots: free it. */
@@ -111,10 +139,23 @@ node_free(struct fsrv *srv, struct snode *n)
 	free(n);
 }
 
-/* Lock held.  An unpinned node's open descriptor goes on the LRU. */
+/*
+ * Lock held.  An unpinned node's open descriptor goes on the LRU; one
+ * opened again while the cache was full is closed at once instead, so
+ * that a scan of more nodes than the cache holds does not push out the
+ * descriptors it will find there next time.
+ */
 static void
 node_idle(struct fsrv *srv, struct snode *n)
 {
+	if (n->n_busy == 0 && n->n_transient && n->n_fd >= 0) {
+		close(n->n_fd);
+		n->n_fd = -1;
+		n->n_transient = false;
+		srv->s_nopen--;
+		srv->s_st.fdcloses++;
+		return;
+	}
 	if (n->n_busy == 0 && n->n_fh != NULL && n->n_fd >= 0 &&
 	    !n->n_onlru) {
 		TAILQ_INSERT_TAIL(&srv->s_lru, n, n_lru);
@@ -139,8 +180,15 @@ node_pin(struct fsrv *srv, pn_cookie_t c, struct pin *p)
 		return ESTALE;
 	}
 	if (n->n_fd < 0) {
+		ids_set(srv, NULL);	/* needs CAP_DAC_READ_SEARCH */
 		fd = open_by_handle_at(srv->s_mnts[n->n_mnt].fd, n->n_fh,
 		    O_PATH | O_CLOEXEC);
+		if (fd < 0 && (errno == EMFILE || errno == ENFILE)) {
+			fd_close_to(srv, srv->s_nopen > 64 ?
+			    srv->s_nopen - 64 : 0);
+			fd = open_by_handle_at(srv->s_mnts[n->n_mnt].fd,
+			    n->n_fh, O_PATH | O_CLOEXEC);
+		}
 		if (fd < 0) {
 			int error = errno;
 
@@ -150,6 +198,7 @@ node_pin(struct fsrv *srv, pn_cookie_t c, struct pin *p)
 			return error == ENOENT ? ESTALE : error;
 		}
 		n->n_fd = fd;
+		n->n_transient = srv->s_nopen >= srv->s_maxopen;
 		srv->s_nopen++;
 		srv->s_st.fdopens++;
 	}
@@ -196,6 +245,7 @@ mount_index(struct fsrv *srv, int id, int fd)
 	if (srv->s_nmnts == MAX_MNTS)
 		return -1;
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	ids_set(srv, NULL);	/* the mount's root, whoever looked up */
 	if ((mfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 		return -1;	/* not a directory: a handle is of no use */
 	srv->s_mnts[srv->s_nmnts].id = id;
@@ -425,6 +475,7 @@ fsrv_init(const char *backing, size_t maxopen, struct fsrv **srvp)
 	srv->s_maxopen = maxopen;
 	srv->s_handles = maxopen > 0;
 	srv->s_switch = geteuid() == 0;
+	srv->s_gid0 = getegid();
 	if ((srv->s_ngroups0 = getgroups(NGROUPS_MAX, srv->s_groups0)) < 0)
 		srv->s_ngroups0 = 0;
 	if ((error = node_enter(srv, fd, &st, &c)) != 0) {
@@ -471,6 +522,7 @@ fsrv_stats(struct fsrv *srv, struct fsrv_stats *st)
 	br_mutex_lock(&srv->s_lock);
 	*st = srv->s_st;
 	br_mutex_unlock(&srv->s_lock);
+	st->idcalls = atomic_load(&srv->s_idcalls);
 }
 
 int

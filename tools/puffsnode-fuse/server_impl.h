@@ -7,6 +7,7 @@
 #define PNFUSE_SERVER_IMPL_H
 
 #include <limits.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <sys/queue.h>
 
@@ -24,6 +25,7 @@ struct snode {
 	bool		 n_hashed;	/* in the (dev, ino) hash */
 	bool		 n_dropped;	/* forgotten while pinned */
 	bool		 n_onlru;
+	bool		 n_transient;	/* n_fd closes at the last unpin */
 	unsigned	 n_busy;	/* pins of n_fd */
 	uint64_t	 n_nlookup;
 	struct snode	*n_hnext;	/* hash chain */
@@ -57,6 +59,8 @@ struct fsrv {
 	int		  s_nmnts;
 	bool		  s_handles;	/* try file handles */
 	bool		  s_switch;	/* can switch ids (running as root) */
+	gid_t		  s_gid0;	/* the daemon's gid */
+	_Atomic uint64_t  s_idcalls;	/* setgroups, setfsgid, setfsuid calls */
 	gid_t		  s_groups0[NGROUPS_MAX];	/* the daemon's groups */
 	int		  s_ngroups0;
 };
@@ -69,9 +73,11 @@ void	node_unpin(struct fsrv *srv, struct pin *p);
 int	node_enter(struct fsrv *srv, int fd, const struct stat *st,
 	    pn_cookie_t *cp);
 
+/* Out of descriptors (error EMFILE, ENFILE): close cached ones; whether to retry. */
+bool	fsrv_fd_relieve(struct fsrv *srv, int error);
+
 /* ids.c */
-/* Run as cr's ids.  Returns whether the ids were switched. */
-bool	as_enter(struct fsrv *srv, const struct pn_kcred *cr);
-void	as_exit(struct fsrv *srv, bool switched);
+/* Make the calling thread run as cr (NULL: as the daemon). */
+void	ids_set(struct fsrv *srv, const struct pn_kcred *cr);
 
 #endif /* !PNFUSE_SERVER_IMPL_H */
