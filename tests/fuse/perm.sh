@@ -38,6 +38,13 @@ command -v setpriv >/dev/null || skip "no setpriv"
 command -v fusermount3 >/dev/null || skip "no fusermount3"
 [ -x "$BIN" ] || { say "no executable $BIN"; exit 1; }
 
+# Bad option values: a usage error (exit 2), nothing mounted.
+for v in -1 abc 1e9 ""; do
+	"$BIN" --groups-timeout "$v" /nonexistent /nonexistent 2>/dev/null
+	rc=$?
+	[ "$rc" -eq 2 ] || fail "--groups-timeout '$v': exit $rc, not 2"
+done
+
 T=$(mktemp -d /tmp/puffsnode-perm.XXXXXX) || exit 1
 chmod 755 "$T"
 # Root cannot stat another user's mount (no allow_other): ask /proc.

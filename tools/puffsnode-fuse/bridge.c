@@ -552,6 +552,7 @@ br_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
 		return;
 	}
 	fi->fh = (uint64_t)fd;
+	fi->noflush = 1;		/* see br_flush */
 	if (fuse_reply_create(req, &e, fi) != 0)
 		close(fd);	/* the kernel gave up: no release will come */
 }
@@ -677,6 +678,7 @@ br_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		return;
 	}
 	fi->fh = (uint64_t)fd;
+	fi->noflush = 1;		/* see br_flush */
 	if (fuse_reply_open(req, fi) != 0)
 		close(fd);
 }
@@ -726,7 +728,14 @@ br_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	struct bridge *br = req_bridge(req);
 	int fd, error = 0;
 
-	/* close() of a duplicate: errors of delayed writes, POSIX locks. */
+	/*
+	 * Files are opened with FOPEN_NOFLUSH (fi->noflush): a close costs
+	 * no round trip.  Writes reach the backing file at once (no
+	 * writeback cache), a local backing file system reports nothing at
+	 * close, POSIX locks are the kernel's, and RELEASE writes the cached
+	 * times.  A kernel without FOPEN_NOFLUSH still sends FLUSH:
+	 * close() of a duplicate reports what the backing close would.
+	 */
 	if ((fd = dup((int)fi->fh)) < 0 || close(fd) != 0)
 		error = errno;
 	meta_flush(br, ino2vp(br, ino));
