@@ -117,7 +117,7 @@ systems="native"
 systems="$systems puffsnode-fuse"
 [ -z "$before" ] || systems="$systems before"
 
-echo "fuse-bench: archiving$srcs"
+echo "fuse-bench: archiving $srcs"
 # shellcheck disable=SC2086
 tar -c -f "$T/src.tar" $srcs 2>/dev/null
 entries=$(tar -t -f "$T/src.tar" | wc -l)
