@@ -112,16 +112,18 @@ bool
 fsrv_fd_relieve(struct fsrv *srv, int error)
 {
 	size_t before;
+	bool closed;
 
 	if (error != EMFILE && error != ENFILE)
 		return false;
 	br_mutex_lock(&srv->s_lock);
 	before = srv->s_nopen;
 	fd_close_to(srv, srv->s_nopen > 64 ? srv->s_nopen - 64 : 0);
-	if (srv->s_maxopen > 64 && srv->s_nopen < before)
+	closed = srv->s_nopen < before;
+	if (srv->s_maxopen > 64 && closed)
 		srv->s_maxopen -= 64;	/* the limit was too high: lower it */
 	br_mutex_unlock(&srv->s_lock);
-	return srv->s_nopen < before;
+	return closed;
 }
 
 /* Lock held, node unpinned and off the slots: free it. */
