@@ -43,7 +43,7 @@ if [ ! -f build-portable/build.ninja ]; then
 	    -Ddocs=false >/dev/null
 fi
 run ninja -C build-portable >/dev/null
-run meson test -C build-portable --print-errorlogs --num-processes "$jobs" --no-suite soak
+run meson test -C build-portable --print-errorlogs --num-processes "$jobs" --no-suite soak --no-suite fuse
 
 step "gcc + ThreadSanitizer, portable atomics: concurrent suites"
 if [ ! -f build-tsan-portable/build.ninja ]; then
