@@ -140,7 +140,7 @@ struct miss {
  * for await_entry_locked.  Inline, so that a hit keeps everything in
  * registers and writes nothing but *vpp.  No core lock held.
  */
-static inline __attribute__((always_inline)) enum found
+static inline __attribute__((__always_inline__)) enum found
 lookup(struct pn_mount *mp, pn_cookie_t c, uint64_t h, struct pn_vnode **vpp,
     struct miss *m)
 {
@@ -509,7 +509,7 @@ pn_makeroot(struct pn_mount *mp, struct pn_vnode **vpp)
 }
 
 /* pn_cookie2vnode's other cases: the root, a failed lookup. */
-static __attribute__((noinline, cold)) int
+static __attribute__((__noinline__, __cold__)) int
 cookie2vnode_slow(struct pn_mount *mp, pn_cookie_t cookie, bool failed,
     int error, unsigned flags, struct pn_vnode **vpp)
 {

@@ -18,7 +18,7 @@
 
 #include "pn_atomic.h"
 
-#define PNI_EXPORT	__attribute__((visibility("default")))
+#define PNI_EXPORT	__attribute__((__visibility__("default")))
 
 #define PNI_LIKELY(x)	__builtin_expect(!!(x), 1)
 #define PNI_UNLIKELY(x)	__builtin_expect(!!(x), 0)

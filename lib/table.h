@@ -144,11 +144,15 @@ pni_read_home(void)
 #if PNI_RSLOTS == 1
 	return 0;
 #else
-	/* A local's address: unlike the frame address, needs no frame. */
+	/*
+	 * A local's address: unlike the frame address, needs no frame.
+	 * Threads' stacks lie at least 4 KB apart (kernel stacks 16 KB, a
+	 * user thread's megabytes), so the page number tells them apart.
+	 */
 	char here;
 	uintptr_t a = (uintptr_t)&here;
 
-	return (unsigned)(((uint64_t)(a >> 16) *
+	return (unsigned)(((uint64_t)(a >> 12) *
 	    UINT64_C(0x9e3779b97f4a7c15)) >> (64 - __builtin_ctz(PNI_RSLOTS)));
 #endif
 }
