@@ -44,8 +44,6 @@ req_done(struct pn_sim *sim, struct aio_req *r)
 }
 
 /* bio_done: the read's buffer is complete. */
-void	sim_aio_biodone(struct pn_sim *, struct pn_bio *);
-
 void
 sim_aio_biodone(struct pn_sim *sim, struct pn_bio *bp)
 {

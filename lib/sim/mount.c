@@ -1,6 +1,6 @@
 /*
  * mount.c -- the simulator's mount: creating it over a server, the
- * operation gate, unmount, statistics and tuning.
+ * operation gate, unmount, statistics, tuning and its log.
  *
  * Every file system call enters the gate (sim_enter) and leaves it
  * (sim_exit); unmount closes the gate and waits for the calls in
@@ -17,10 +17,34 @@
  * Vnode references are not gated: vrele works at any time, and a dead
  * vnode is freed by its last release, before or after unmount.
  */
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "sim_impl.h"
+
+static const char *const level_names[] = {
+	"debug", "info", "warn", "error", "panic"
+};
+
+/* One line on stderr, if level reaches the mount's (any, for NULL). */
+void
+sim_log(struct pn_sim *sim, int level, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (sim != NULL && level < atomic_load(&sim->s_loglevel))
+		return;
+	flockfile(stderr);
+	fprintf(stderr, "puffsnode-sim: %s: ",
+	    level >= 0 && level <= PN_LOG_PANIC ? level_names[level] : "?");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	funlockfile(stderr);
+}
 
 int
 sim_enter(struct pn_sim *sim)

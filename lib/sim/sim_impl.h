@@ -38,16 +38,7 @@
 #define STAT_GET(sim, f) \
 	atomic_load_explicit(&(sim)->s_st.f, memory_order_relaxed)
 
-/* ---- host primitives (host.c) ---- */
-
-struct pn_lock {
-	pthread_mutex_t		lk_mtx;
-	_Atomic uintptr_t	lk_owner;	/* sim_self() of the holder, 0 */
-};
-
-struct pn_cv {
-	pthread_cond_t		cv_cond;
-};
+/* ---- credentials and callers (host.c) ---- */
 
 struct pn_cred {
 	uint32_t		cr_uid;
@@ -60,10 +51,6 @@ struct pn_caller {
 	int32_t			ca_pid;
 	int32_t			ca_lwpid;
 };
-
-uintptr_t sim_self(void);
-void	sim_log(struct pn_sim *, int, const char *, ...)
-	    __attribute__((format(printf, 3, 4)));
 
 /* ---- vnodes (vnode.c) ---- */
 
@@ -95,6 +82,7 @@ struct pn_vnode {
 
 TAILQ_HEAD(vnode_list, pn_vnode);
 
+uintptr_t sim_self(void);
 int	sim_vnode_alloc(struct pn_sim *, int, struct pn_vnode **);
 void	sim_vnode_free(struct pn_sim *, struct pn_vnode *);
 void	sim_vnode_built(struct pn_sim *, struct pn_vnode *);
@@ -138,6 +126,7 @@ void	sim_aio_stop(struct pn_sim *);
 int	sim_aio_read(struct pn_sim *, struct pn_vnode *, uint64_t, void *,
 	    size_t, size_t *);
 int	sim_aio_poll(struct pn_sim *, struct pn_vnode *, int, int *);
+void	sim_aio_biodone(struct pn_sim *, struct pn_bio *);
 
 /* ---- the server (server.c, tree.c) ---- */
 
@@ -216,6 +205,9 @@ struct pn_sim {
 	bool			 s_unmounted;
 };
 
+/* mount.c */
+void	sim_log(struct pn_sim *, int, const char *, ...)
+	    __attribute__((format(printf, 3, 4)));
 int	sim_enter(struct pn_sim *);
 void	sim_forget(struct pn_sim *, pn_cookie_t, uint64_t);
 void	sim_exit(struct pn_sim *);

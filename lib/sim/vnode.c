@@ -31,6 +31,15 @@
 
 #include "sim_impl.h"
 
+/* A unique, nonzero id of the calling thread: the vnode lock's owner. */
+uintptr_t
+sim_self(void)
+{
+	static _Thread_local char marker;
+
+	return (uintptr_t)&marker;
+}
+
 static void
 vnode_destroy(struct pn_sim *sim, struct pn_vnode *vp)
 {
