@@ -103,10 +103,10 @@ h_vnode_attach(void *host, struct pn_vnode *vp)
 {
 	struct pn_sim *sim = host;
 
-	pthread_mutex_lock(&sim->s_listlock);
+	sim_mtx_enter(&sim->s_listlock, SIM_LK_LIST);
 	TAILQ_INSERT_TAIL(&sim->s_vnodes, vp, v_mntlist);
 	vp->v_attached = true;
-	pthread_mutex_unlock(&sim->s_listlock);
+	sim_mtx_exit(&sim->s_listlock, SIM_LK_LIST);
 	return 0;
 }
 
@@ -243,9 +243,9 @@ h_poll_notify(void *host, struct pn_vnode *vp, int revents)
 {
 	struct pn_sim *sim = host;
 
-	pthread_mutex_lock(&vp->v_interlock);
+	sim_mtx_enter(&vp->v_interlock, SIM_LK_INTERLOCK);
 	vp->v_revents |= revents;
-	pthread_mutex_unlock(&vp->v_interlock);
+	sim_mtx_exit(&vp->v_interlock, SIM_LK_INTERLOCK);
 	STAT_INC(sim, poll_notes);
 }
 

@@ -77,7 +77,6 @@ sim_free(struct pn_sim *sim)
 	sim_nc_fini(sim);
 	pthread_cond_destroy(&sim->s_gatecv);
 	pthread_mutex_destroy(&sim->s_gatelock);
-	pthread_cond_destroy(&sim->s_listcv);
 	pthread_mutex_destroy(&sim->s_listlock);
 	free(sim);
 }
@@ -142,7 +141,6 @@ sim_init(const struct pn_sim_config *cfg, struct pn_sim_server *srv,
 	sim->s_maxvnodes = cfg->maxvnodes == 0 ? 1024 : cfg->maxvnodes;
 	atomic_init(&sim->s_loglevel, cfg->loglevel);
 	pthread_mutex_init(&sim->s_listlock, NULL);
-	pthread_cond_init(&sim->s_listcv, NULL);
 	TAILQ_INIT(&sim->s_vnodes);
 	TAILQ_INIT(&sim->s_lru);
 	pthread_mutex_init(&sim->s_gatelock, NULL);
@@ -236,9 +234,9 @@ pn_sim_unmount(struct pn_sim *sim, bool force)
 		    pn_strerror(error));
 		/* GCOVR_EXCL_STOP */
 	} else {
-		pthread_mutex_lock(&sim->s_listlock);
+		sim_mtx_enter(&sim->s_listlock, SIM_LK_LIST);
 		sim->s_mp = NULL;
-		pthread_mutex_unlock(&sim->s_listlock);
+		sim_mtx_exit(&sim->s_listlock, SIM_LK_LIST);
 	}
 	pthread_mutex_lock(&sim->s_gatelock);
 	sim->s_unmounted = true;
@@ -268,9 +266,9 @@ pn_sim_fini(struct pn_sim *sim)
 	pthread_mutex_unlock(&sim->s_gatelock);
 	if (!unmounted && (error = pn_sim_unmount(sim, false)) != PN_OK)
 		return error;
-	pthread_mutex_lock(&sim->s_listlock);
+	sim_mtx_enter(&sim->s_listlock, SIM_LK_LIST);
 	left = sim->s_numvnodes;
-	pthread_mutex_unlock(&sim->s_listlock);
+	sim_mtx_exit(&sim->s_listlock, SIM_LK_LIST);
 	if (left > 0 || sim->s_mp != NULL)	/* GCOVR_EXCL_BR_LINE: s_mp stays only if destroy failed */
 		return PN_EBUSY;	/* dead vnodes still referenced */
 	sim_aio_stop(sim);
@@ -286,9 +284,9 @@ pn_sim_mount(struct pn_sim *sim)
 
 	if (sim == NULL)
 		return NULL;
-	pthread_mutex_lock(&sim->s_listlock);
+	sim_mtx_enter(&sim->s_listlock, SIM_LK_LIST);
 	mp = sim->s_mp;
-	pthread_mutex_unlock(&sim->s_listlock);
+	sim_mtx_exit(&sim->s_listlock, SIM_LK_LIST);
 	return mp;
 }
 
@@ -298,15 +296,15 @@ pn_sim_stats(struct pn_sim *sim, struct pn_sim_stats *st)
 	if (sim == NULL || st == NULL)
 		return PN_EINVAL;
 	memset(st, 0, sizeof(*st));
-	pthread_mutex_lock(&sim->s_listlock);
+	sim_mtx_enter(&sim->s_listlock, SIM_LK_LIST);
 	st->vnodes = sim->s_numvnodes;
 	st->vnodes_high = sim->s_vnodes_high;
 	st->inactive_now = sim->s_nlru;
 	st->maxvnodes = sim->s_maxvnodes;
-	pthread_mutex_unlock(&sim->s_listlock);
-	pthread_rwlock_rdlock(&sim->s_nclock);
+	sim_mtx_exit(&sim->s_listlock, SIM_LK_LIST);
+	sim_rw_enter(&sim->s_nclock, SIM_LK_NC, false);
 	st->nc_entries = sim->s_ncount;
-	pthread_rwlock_unlock(&sim->s_nclock);
+	sim_rw_exit(&sim->s_nclock, SIM_LK_NC);
 	st->built = STAT_GET(sim, built);
 	st->aborted = STAT_GET(sim, aborted);
 	st->inactive = STAT_GET(sim, inactive);
@@ -350,9 +348,9 @@ pn_sim_setmaxvnodes(struct pn_sim *sim, size_t maxvnodes)
 {
 	if (sim == NULL || maxvnodes == 0)
 		return PN_EINVAL;
-	pthread_mutex_lock(&sim->s_listlock);
+	sim_mtx_enter(&sim->s_listlock, SIM_LK_LIST);
 	sim->s_maxvnodes = maxvnodes;
-	pthread_mutex_unlock(&sim->s_listlock);
+	sim_mtx_exit(&sim->s_listlock, SIM_LK_LIST);
 	(void)sim_reclaim_lru(sim, maxvnodes, NULL);
 	return PN_OK;
 }
