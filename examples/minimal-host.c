@@ -11,6 +11,7 @@
  *
  * Build: cc minimal-host.c $(pkg-config --cflags --libs puffsnode-posix)
  */
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -33,6 +34,7 @@ struct host {
 	struct pn_mount	*mp;
 	size_t		 bytes;		/* allocated and not yet freed */
 	long		 reclaims;	/* vnodes reclaimed */
+	long		 panics;	/* PN_LOG_PANIC: a rule was broken */
 };
 
 static void
@@ -146,6 +148,25 @@ h_vnode_getsize(void *host, struct pn_vnode *vp)
 	return vp->size;
 }
 
+/*
+ * PN_LOG_PANIC: a rule was broken (bad servers are logged at
+ * PN_LOG_WARN).  Counted, then printed by the kit.
+ */
+static void	h_log(void *, int, const char *, ...)
+		    __attribute__((format(printf, 3, 4)));
+
+static void
+h_log(void *host, int level, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (level == PN_LOG_PANIC)
+		((struct host *)host)->panics++;
+	va_start(ap, fmt);
+	pn_posix_vlog(host, level, fmt, ap);
+	va_end(ap);
+}
+
 /* The vnode members; pn_posix_fill_ops() adds the rest in main(). */
 static struct pn_host_ops ops = {
 	.vnode_alloc = h_vnode_alloc, .vnode_free = h_vnode_free,
@@ -167,6 +188,7 @@ main(void)
 	expect(pn_posix_fill_ops(&ops), PN_OK, "pn_posix_fill_ops");
 	ops.alloc = h_alloc;		/* counted */
 	ops.free = h_free;
+	ops.log = h_log;
 	expect(pn_mount_create(&ops, &h, &args, &h.mp), PN_OK, "mount");
 	expect(pn_makeroot(h.mp, &root), PN_OK, "pn_makeroot");
 
@@ -205,7 +227,7 @@ main(void)
 	h_vnode_rele(&h, vp2);
 	h_vnode_rele(&h, root);
 	expect(pn_mount_destroy(h.mp), PN_OK, "pn_mount_destroy");
-	check(h.bytes == 0, "nothing leaked");
+	check(h.bytes == 0 && h.panics == 0, "nothing leaked, no rule broken");
 	puts("minimal-host: ok");
 	return 0;
 }

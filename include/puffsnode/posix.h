@@ -20,6 +20,7 @@
 #ifndef PUFFSNODE_POSIX_H
 #define PUFFSNODE_POSIX_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 #include <puffsnode/puffsnode.h>
@@ -66,6 +67,9 @@ void	 pn_posix_clock_now(void *host, struct pn_timespec *ts);
 /* One line on standard error: "puffsnode: <level>: <message>". */
 void	 pn_posix_log(void *host, int level, const char *fmt, ...)
 	    PN_POSIX_PRINTF(3, 4);
+/* The same with a va_list, for a host's log member that wraps it. */
+void	 pn_posix_vlog(void *host, int level, const char *fmt, va_list ap)
+	    PN_POSIX_PRINTF(3, 0);
 
 /* sched_yield(2). */
 void	 pn_posix_yield(void *host);

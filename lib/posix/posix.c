@@ -236,14 +236,13 @@ pn_posix_clock_now(void *host, struct pn_timespec *ts)
 }
 
 PN_POSIX_EXPORT void
-pn_posix_log(void *host, int level, const char *fmt, ...)
+pn_posix_vlog(void *host, int level, const char *fmt, va_list ap)
 {
 	static const char *const names[] = {
 		[PN_LOG_DEBUG] = "debug", [PN_LOG_INFO] = "info",
 		[PN_LOG_WARN] = "warn", [PN_LOG_ERR] = "error",
 		[PN_LOG_PANIC] = "panic",
 	};
-	va_list ap;
 
 	(void)host;
 	if (fmt == NULL)
@@ -253,15 +252,19 @@ pn_posix_log(void *host, int level, const char *fmt, ...)
 		fprintf(stderr, "puffsnode: %s: ", names[level]);
 	else
 		fprintf(stderr, "puffsnode: level %d: ", level);
-	va_start(ap, fmt);
-	/* The core's format strings are constants of the library. */
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wformat-nonliteral"
 	vfprintf(stderr, fmt, ap);
-#pragma GCC diagnostic pop
-	va_end(ap);
 	fputc('\n', stderr);
 	funlockfile(stderr);
+}
+
+PN_POSIX_EXPORT void
+pn_posix_log(void *host, int level, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	pn_posix_vlog(host, level, fmt, ap);
+	va_end(ap);
 }
 
 PN_POSIX_EXPORT void

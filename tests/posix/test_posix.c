@@ -397,6 +397,49 @@ log_levels(void)
 	pn_posix_log(NULL, -1, "minus");
 }
 
+/* A host's log member that counts, then prints through the kit. */
+static int counted;
+
+static void	count_log(void *, int, const char *, ...)
+		    __attribute__((format(printf, 3, 4)));
+
+static void
+count_log(void *host, int level, const char *fmt, ...)
+{
+	va_list ap;
+
+	counted++;
+	va_start(ap, fmt);
+	pn_posix_vlog(host, level, fmt, ap);
+	va_end(ap);
+}
+
+static void
+vlog_levels(void)
+{
+	count_log(NULL, PN_LOG_WARN, "v %d %s", 7, "x");
+	count_log(&counted, 12, "twelve");
+}
+
+static void
+m_vlog_null(void)
+{
+	void (*volatile logfn)(void *, int, const char *, ...) = count_log;
+
+	logfn(NULL, PN_LOG_ERR, NULL);
+}
+
+static void
+vlog_lines(void **state)
+{
+	(void)state;
+	counted = 0;
+	assert_string_equal(capture_stderr(vlog_levels),
+	    "puffsnode: warn: v 7 x\n"
+	    "puffsnode: level 12: twelve\n");
+	assert_int_equal(counted, 2);
+}
+
 static void
 log_lines(void **state)
 {
@@ -511,6 +554,7 @@ misuse_aborts(void **state)
 	    "puffsnode-posix: cv_broadcast: NULL condition variable");
 	expect_abort(m_clock_null, "puffsnode-posix: clock_now: NULL timespec");
 	expect_abort(m_log_null, "puffsnode-posix: log: NULL format");
+	expect_abort(m_vlog_null, "puffsnode-posix: log: NULL format");
 	/* the parent's lock was never touched */
 	assert_int_equal(pn_posix_lock_held(NULL, ml), 0);
 	pn_posix_cv_fini(NULL, mcv);
@@ -589,6 +633,7 @@ main(void)
 		cmocka_unit_test(cv_init_errors),
 		cmocka_unit_test(clock_now),
 		cmocka_unit_test(log_lines),
+		cmocka_unit_test(vlog_lines),
 		cmocka_unit_test(yield),
 		cmocka_unit_test(misuse_aborts),
 		cmocka_unit_test(mount_over_kit),
