@@ -375,8 +375,10 @@ th_init(struct th_host *h)
 	base.lock_held = h_lock_held;
 	base.clock_now = h_clock_now;
 	base.log = h_log;
-	/* Every call goes through the injector, which does nothing until
-	 * wh_fail_at(); h is also the injector (its first member). */
+	/*
+	 * Every call goes through the injector, which does nothing until
+	 * wh_fail_at(); h is also the injector (its first member).
+	 */
 	wh_init(&h->h_w, &base, h, 0);
 	h->h_ops = h->h_w.ops;
 }
