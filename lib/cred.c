@@ -7,9 +7,9 @@
  * with more groups than PN_NGROUPS is PN_ERANGE and a name that does not
  * fit is PN_ENAMETOOLONG, with the output left zeroed and terminated.
  */
-#include "pn_impl.h"
+#include "hostcall.h"
 
-PN_EXPORT int
+PNI_EXPORT int
 pn_credcvt(struct pn_mount *mp, struct pn_kcred *out,
     const struct pn_cred *cred)
 {
@@ -30,11 +30,9 @@ pn_credcvt(struct pn_mount *mp, struct pn_kcred *out,
 	}
 	if (mp == NULL)
 		return PN_EINVAL;
-	if (mp->mnt_ops.cred_get == NULL)
-		return PN_EOPNOTSUPP;
 	uc = &out->pkcr_uuc;
-	error = mp->mnt_ops.cred_get(mp->mnt_host, cred, &uc->cr_uid,
-	    &uc->cr_gid, uc->cr_groups, PN_NGROUPS, &n);
+	error = pni_h_cred_get(mp, cred, &uc->cr_uid, &uc->cr_gid,
+	    uc->cr_groups, PN_NGROUPS, &n);
 	if (error == PN_OK && n > PN_NGROUPS)
 		error = PN_ERANGE;
 	if (error != PN_OK) {
@@ -46,7 +44,7 @@ pn_credcvt(struct pn_mount *mp, struct pn_kcred *out,
 	return PN_OK;
 }
 
-PN_EXPORT int
+PNI_EXPORT int
 pn_cidcvt(struct pn_mount *mp, struct pn_kcid *out,
     const struct pn_caller *caller)
 {
@@ -60,8 +58,7 @@ pn_cidcvt(struct pn_mount *mp, struct pn_kcid *out,
 		return PN_OK;
 	if (mp == NULL)
 		return PN_EINVAL;
-	if (mp->mnt_ops.caller_ids == NULL ||
-	    mp->mnt_ops.caller_ids(mp->mnt_host, caller, &pid, &lwpid) != 0)
+	if (pni_h_caller_ids(mp, caller, &pid, &lwpid) != 0)
 		return PN_OK;		/* no ids to be had: the fake id */
 	out->pkcid_type = PN_CID_TYPE_REAL;
 	out->pkcid_pid = pid;
@@ -73,7 +70,7 @@ pn_cidcvt(struct pn_mount *mp, struct pn_kcid *out,
  * The component alone, or with full the whole remaining path (the
  * component and what follows it up to the terminating NUL).
  */
-PN_EXPORT int
+PNI_EXPORT int
 pn_makecn(struct pn_mount *mp, struct pn_kcn *kcn, struct pn_kcred *kcred,
     struct pn_kcid *kcid, const struct pn_cn *cn, bool full)
 {
@@ -96,7 +93,7 @@ pn_makecn(struct pn_mount *mp, struct pn_kcn *kcn, struct pn_kcred *kcred,
 			return PN_EINVAL;	/* NUL inside the component */
 	len = cn->cn_namelen;
 	if (full) {
-		len += pn_strnlen(cn->cn_nameptr + len,
+		len += pni_strnlen(cn->cn_nameptr + len,
 		    PN_KCN_NAMELEN - len);
 		if (len >= PN_KCN_NAMELEN)
 			return PN_ENAMETOOLONG;
@@ -144,7 +141,7 @@ check(const struct pn_kcred *c)
 	return is_uuc(c) ? PN_OK : PN_EINVAL;
 }
 
-PN_EXPORT int
+PNI_EXPORT int
 pn_cred_getuid(const struct pn_kcred *cred, uint32_t *uid)
 {
 	int error;
@@ -157,7 +154,7 @@ pn_cred_getuid(const struct pn_kcred *cred, uint32_t *uid)
 	return PN_OK;
 }
 
-PN_EXPORT int
+PNI_EXPORT int
 pn_cred_getgid(const struct pn_kcred *cred, uint32_t *gid)
 {
 	int error;
@@ -171,7 +168,7 @@ pn_cred_getgid(const struct pn_kcred *cred, uint32_t *gid)
 }
 
 /* Copies at most *ngids groups; *ngids becomes the number there are. */
-PN_EXPORT int
+PNI_EXPORT int
 pn_cred_getgroups(const struct pn_kcred *cred, uint32_t *gids,
     size_t *ngids)
 {
@@ -189,33 +186,33 @@ pn_cred_getgroups(const struct pn_kcred *cred, uint32_t *gids,
 	return PN_OK;
 }
 
-PN_EXPORT bool
+PNI_EXPORT bool
 pn_cred_isregular(const struct pn_kcred *cred)
 {
 	return cred != NULL && is_uuc(cred);
 }
 
-PN_EXPORT bool
+PNI_EXPORT bool
 pn_cred_iskernel(const struct pn_kcred *cred)
 {
 	return cred != NULL && cred->pkcr_type == PN_CRED_TYPE_INTERNAL &&
 	    cred->pkcr_internal == PN_CRED_NOCRED;
 }
 
-PN_EXPORT bool
+PNI_EXPORT bool
 pn_cred_isfs(const struct pn_kcred *cred)
 {
 	return cred != NULL && cred->pkcr_type == PN_CRED_TYPE_INTERNAL &&
 	    cred->pkcr_internal == PN_CRED_FSCRED;
 }
 
-PN_EXPORT bool
+PNI_EXPORT bool
 pn_cred_isuid(const struct pn_kcred *cred, uint32_t uid)
 {
 	return pn_cred_isregular(cred) && cred->pkcr_uuc.cr_uid == uid;
 }
 
-PN_EXPORT bool
+PNI_EXPORT bool
 pn_cred_hasgroup(const struct pn_kcred *cred, uint32_t gid)
 {
 	uint32_t i;
@@ -231,7 +228,7 @@ pn_cred_hasgroup(const struct pn_kcred *cred, uint32_t gid)
 }
 
 /* Root, the kernel or the file system itself: may do anything. */
-PN_EXPORT bool
+PNI_EXPORT bool
 pn_cred_isjuggernaut(const struct pn_kcred *cred)
 {
 	return pn_cred_isuid(cred, 0) || pn_cred_iskernel(cred) ||
@@ -243,7 +240,7 @@ pn_cred_isjuggernaut(const struct pn_kcred *cred)
  * file's owner, group and permission bits.  The superuser may do anything
  * but execute a non-directory with no execute bit set.
  */
-PN_EXPORT int
+PNI_EXPORT int
 pn_access(int type, uint32_t file_mode, uint32_t owner_uid,
     uint32_t owner_gid, uint32_t acc_mode, const struct pn_kcred *cred)
 {

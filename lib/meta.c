@@ -5,11 +5,11 @@
  * pn_metacache_take().  Also the genfs hooks built on it.
  *
  * Locking: a node's cache fields are covered by its stripe lock
- * (pn_node_stripe), so concurrent updates and a take never tear.
+ * (pni_node_stripe), so concurrent updates and a take never tear.
  * Times are kept as nanoseconds since the epoch, which covers the years
  * 1678 to 2262; clock values beyond that are clamped.
  */
-#include "pn_impl.h"
+#include "hostcall.h"
 
 #define NS	INT64_C(1000000000)
 
@@ -58,20 +58,7 @@ ns2ts(int64_t t)
 	return ts;
 }
 
-/* The node is held by the caller: allocated and not yet free. */
-static bool
-node_held(const struct pn_node *pn)
-{
-	/*
-	 * refs == 0 while not FREE holds only in the instant between the
-	 * last release and the node's return to the pool: not reachable
-	 * from a single thread.
-	 */
-	return pn != NULL && pn_node_state(pn) != PN_ST_FREE &&
-	    atomic_load_explicit(&pn->pn_refs, memory_order_relaxed) != 0; /* GCOVR_EXCL_BR_LINE */
-}
-
-PN_EXPORT int
+PNI_EXPORT int
 pn_updatenode(struct pn_node *pn, unsigned flags)
 {
 	struct pn_mount *mp;
@@ -80,26 +67,24 @@ pn_updatenode(struct pn_node *pn, unsigned flags)
 	struct pn_lock *stripe;
 	int64_t t, size = 0;
 
-	if (!node_held(pn) || (flags & ~(PN_UPDATE_ATIME | PN_UPDATE_CTIME |
+	if (!pni_node_held(pn) || (flags & ~(PN_UPDATE_ATIME | PN_UPDATE_CTIME |
 	    PN_UPDATE_MTIME | PN_UPDATE_SIZE)) != 0)
 		return PN_EINVAL;
 	if (flags == 0)
 		return PN_OK;
 	mp = pn->pn_mp;
-	if (flags & (PN_UPDATE_ATIME | PN_UPDATE_CTIME | PN_UPDATE_MTIME)) {
-		if (mp->mnt_ops.clock_now != NULL)
-			mp->mnt_ops.clock_now(mp->mnt_host, &now);
-	}
+	if (flags & (PN_UPDATE_ATIME | PN_UPDATE_CTIME | PN_UPDATE_MTIME))
+		pni_h_clock_now(mp, &now);
 	t = ts2ns(&now);
-	stripe = pn_node_stripe(pn);
-	pn_h_enter(mp, stripe);
+	stripe = pni_node_stripe(pn);
+	pni_h_enter(mp, stripe);
 	if (flags & PN_UPDATE_SIZE) {
-		vp = atomic_load_explicit(&pn->pn_vp, memory_order_relaxed);
+		vp = pn_load(&pn->pn_vp, PN_RELAXED);
 		if (vp == NULL) {
-			pn_h_exit(mp, stripe);
+			pni_h_exit(mp, stripe);
 			return PN_ENOENT;	/* reclaimed: no vnode size */
 		}
-		size = mp->mnt_ops.vnode_getsize(mp->mnt_host, vp);
+		size = pni_h_vnode_getsize(mp, vp);
 	}
 	if (flags & PN_UPDATE_ATIME)
 		pn->pn_mc_atime = t;
@@ -110,11 +95,11 @@ pn_updatenode(struct pn_node *pn, unsigned flags)
 	if (flags & PN_UPDATE_SIZE)
 		pn->pn_mc_size = size;
 	pn->pn_mc_flags |= (uint16_t)flags;
-	pn_h_exit(mp, stripe);
+	pni_h_exit(mp, stripe);
 	return PN_OK;
 }
 
-PN_EXPORT int
+PNI_EXPORT int
 pn_gop_markupdate(struct pn_node *pn, unsigned gopflags)
 {
 	unsigned uflags = 0;
@@ -130,21 +115,21 @@ pn_gop_markupdate(struct pn_node *pn, unsigned gopflags)
 }
 
 /* The end of backing store is the file size: the server allocates. */
-PN_EXPORT int
+PNI_EXPORT int
 pn_gop_size(struct pn_node *pn, int64_t size, int64_t *eobp, int flags)
 {
 	(void)flags;
 	if (eobp == NULL)
 		return PN_EINVAL;
 	*eobp = 0;
-	if (!node_held(pn) || size < 0)
+	if (!pni_node_held(pn) || size < 0)
 		return PN_EINVAL;
 	*eobp = size;
 	return PN_OK;
 }
 
 /* Refresh the vnode's size from the server's attributes. */
-PN_EXPORT int
+PNI_EXPORT int
 pn_updatevpsize(struct pn_node *pn)
 {
 	struct pn_mount *mp;
@@ -152,30 +137,28 @@ pn_updatevpsize(struct pn_node *pn)
 	int64_t size = -1;
 	int error;
 
-	if (!node_held(pn))
+	if (!pni_node_held(pn))
 		return PN_EINVAL;
 	mp = pn->pn_mp;
-	vp = atomic_load_explicit(&pn->pn_vp, memory_order_relaxed);
+	vp = pn_load(&pn->pn_vp, PN_RELAXED);
 	if (vp == NULL)
 		return PN_ENOENT;
-	if (mp->mnt_ops.vnode_getattr_size == NULL)
-		return PN_EOPNOTSUPP;
-	error = mp->mnt_ops.vnode_getattr_size(mp->mnt_host, vp, &size);
+	error = pni_h_vnode_getattr_size(mp, vp, &size);
 	if (error != PN_OK)
 		return error;
 	if (size == -1)
 		return PN_OK;		/* VNOVAL: size unknown, keep it */
 	if (size < 0) {
-		pn_h_misbehaved(mp, PN_BAD_SIZE, pn_node_cookie(pn),
+		pni_h_misbehaved(mp, PN_BAD_SIZE, pn_node_cookie(pn),
 		    "negative file size");
 		return PN_EINVAL;
 	}
-	mp->mnt_ops.vnode_setsize(mp->mnt_host, vp, size);
+	pni_h_vnode_setsize(mp, vp, size);
 	return PN_OK;
 }
 
 /* Read the dirty metadata and mark it clean, as one step. */
-PN_EXPORT int
+PNI_EXPORT int
 pn_metacache_take(struct pn_node *pn, struct pn_metacache *mc)
 {
 	struct pn_lock *stripe;
@@ -183,10 +166,10 @@ pn_metacache_take(struct pn_node *pn, struct pn_metacache *mc)
 	if (mc == NULL)
 		return PN_EINVAL;
 	__builtin_memset(mc, 0, sizeof(*mc));
-	if (!node_held(pn))
+	if (!pni_node_held(pn))
 		return PN_EINVAL;
-	stripe = pn_node_stripe(pn);
-	pn_h_enter(pn->pn_mp, stripe);
+	stripe = pni_node_stripe(pn);
+	pni_h_enter(pn->pn_mp, stripe);
 	mc->mc_flags = pn->pn_mc_flags;
 	if (mc->mc_flags & PN_UPDATE_ATIME)
 		mc->mc_atime = ns2ts(pn->pn_mc_atime);
@@ -197,6 +180,6 @@ pn_metacache_take(struct pn_node *pn, struct pn_metacache *mc)
 	if (mc->mc_flags & PN_UPDATE_SIZE)
 		mc->mc_size = pn->pn_mc_size;
 	pn->pn_mc_flags = 0;
-	pn_h_exit(pn->pn_mp, stripe);
+	pni_h_exit(pn->pn_mp, stripe);
 	return PN_OK;
 }

@@ -1,24 +1,25 @@
 /*
- * mount.c -- mounts: creation with host-table validation, destruction
- * that refuses while anything is still in use, and the mount's user count
- * that unmount drains.  Also the small host-op wrappers, pn_version() and
+ * mount.c -- mounts: creation with host-table and argument validation,
+ * destruction that refuses while anything is still in use, and the
+ * mount's user count that unmount drains.  Also pn_version() and
  * pn_strerror().
  *
  * A mount owns its cookie table, its pnode pool, one mount lock and one
- * condition variable, and a few stripe locks for per-node data.  The mount
- * lock covers table writers, node state changes, the pool, the user count
- * and the dying flag; the condition variable is broadcast on every node state
- * change and when the user count drops to zero.
+ * condition variable, a few stripe locks for per-node data, and in
+ * portable builds the rmw lock (mount.h says what each covers).  The
+ * condition variable is broadcast when a node leaves BUILDING or ACTIVE
+ * while a get-or-create caller waits (node.c), when the user count drops
+ * to zero and when the drain begins.
  */
-#include "pn_impl.h"
+#include "hostcall.h"
 
-PN_EXPORT const char *
+PNI_EXPORT const char *
 pn_version(void)
 {
 	return PN_VERSION_STRING;
 }
 
-PN_EXPORT const char *
+PNI_EXPORT const char *
 pn_strerror(int error)
 {
 	static const char *const msgs[] = {
@@ -42,145 +43,106 @@ pn_strerror(int error)
 	return msgs[error];
 }
 
-/* ---- host op wrappers with their defaults ---- */
-
-void
-pn_h_log(struct pn_mount *mp, int level, const char *fmt,
-    unsigned long long a, unsigned long long b)
-{
-	if (mp->mnt_ops.log != NULL)
-		mp->mnt_ops.log(mp->mnt_host, level, fmt, a, b);
-}
-
-void
-pn_h_misbehaved(struct pn_mount *mp, int reason, uint64_t cookie,
-    const char *what)
-{
-	if (mp->mnt_ops.server_misbehaved != NULL)
-		mp->mnt_ops.server_misbehaved(mp->mnt_host, reason, cookie,
-		    what);
-	else
-		pn_h_log(mp, PN_LOG_WARN,
-		    "puffsnode: server misbehaved (reason %llu, cookie %llu)",
-		    (uint64_t)reason, cookie);
-}
-
-void
-pn_h_yield(struct pn_mount *mp)
-{
-	if (mp->mnt_ops.yield != NULL)
-		mp->mnt_ops.yield(mp->mnt_host);
-#if defined(__x86_64__) || defined(__i386__)
-	else
-		__builtin_ia32_pause();
-#endif
-}
-
-void
-pn_assert_fail(struct pn_mount *mp, const char *file, int line,
-    const char *what)
-{
-	if (mp->mnt_ops.log != NULL)
-		mp->mnt_ops.log(mp->mnt_host, PN_LOG_PANIC,
-		    "puffsnode: assertion \"%s\" failed at %s:%d", what, file,
-		    line);
-}
-
 /* ---- mount creation and destruction ---- */
 
 /*
- * Bytes of the host table each version defines.  A host written for an
- * older version has a shorter table: only its members are copied, the
- * newer ones stay NULL and get their defaults.
+ * Bytes of the mount arguments each version defines: the versioning
+ * policy of the host table (hostcall.c).
  */
-static const size_t ops_size[PN_HOST_OPS_VERSION + 1] = {
-	[1] = sizeof(struct pn_host_ops),
+#define END_OF(type, member)	\
+	(offsetof(type, member) + sizeof(((type *)0)->member))
+
+static const size_t args_size[PN_MOUNT_ARGS_VERSION + 1] = {
+	[1] = END_OF(struct pn_mount_args, flags),
 };
+_Static_assert(PN_MOUNT_ARGS_VERSION == 1 &&
+    END_OF(struct pn_mount_args, flags) <= sizeof(struct pn_mount_args),
+    "args_size: one entry per version");
 
-/* Every mandatory member of a version 1 table is set. */
+/* A known version's members, copied into a for validation and use. */
 static bool
-ops_valid(const struct pn_host_ops *ops)
+args_get(const struct pn_mount_args *args, struct pn_mount_args *a)
 {
-	if (ops->version < 1 || ops->version > PN_HOST_OPS_VERSION)
+	if (args->version < 1 || args->version > PN_MOUNT_ARGS_VERSION)
 		return false;
-	return ops->alloc != NULL && ops->free != NULL &&
-	    ops->lock_init != NULL && ops->lock_fini != NULL &&
-	    ops->lock_enter != NULL && ops->lock_exit != NULL &&
-	    ops->cv_init != NULL && ops->cv_fini != NULL &&
-	    ops->cv_wait != NULL && ops->cv_broadcast != NULL &&
-	    ops->vnode_alloc != NULL && ops->vnode_free != NULL &&
-	    ops->vnode_get != NULL && ops->vnode_rele != NULL &&
-	    ops->vnode_setdata != NULL && ops->vnode_getdata != NULL &&
-	    ops->vnode_setsize != NULL && ops->vnode_getsize != NULL;
-}
-
-static bool
-args_valid(const struct pn_mount_args *args)
-{
-	return args->version == PN_MOUNT_ARGS_VERSION &&
-	    args->root_cookie != 0 &&
-	    args->root_type > PN_VNON && args->root_type < PN_VBAD &&
-	    args->root_size >= 0 &&
-	    (args->flags & ~PN_MNT_NAMECACHE) == 0;
+	__builtin_memset(a, 0, sizeof(*a));
+	__builtin_memcpy(a, args, args_size[args->version]);
+	return a->root_cookie != 0 &&
+	    a->root_type > PN_VNON && a->root_type < PN_VBAD &&
+	    a->root_size >= 0 &&
+	    (a->flags & ~PN_MNT_NAMECACHE) == 0;
 }
 
 /* Free what mount_create built; every pointer may still be NULL. */
 static void
 mount_teardown(struct pn_mount *mp)
 {
-	const struct pn_host_ops *o = &mp->mnt_ops;
 	size_t i;
 
-	pn_table_fini(mp);
-	pn_pool_fini(mp);
-	for (i = 0; i < PN_MCSTRIPES; i++)
+	pni_table_fini(mp);
+	pni_pool_fini(mp);
+	for (i = 0; i < PNI_MCSTRIPES; i++)
 		if (mp->mnt_mclock[i] != NULL)
-			o->lock_fini(mp->mnt_host, mp->mnt_mclock[i]);
+			pni_h_lock_fini(mp, mp->mnt_mclock[i]);
+#if !PN_ATOMIC64
+	if (mp->mnt_rmwlock != NULL)
+		pni_h_lock_fini(mp, mp->mnt_rmwlock);
+#endif
 	if (mp->mnt_cv != NULL)
-		o->cv_fini(mp->mnt_host, mp->mnt_cv);
+		pni_h_cv_fini(mp, mp->mnt_cv);
 	if (mp->mnt_lock != NULL)
-		o->lock_fini(mp->mnt_host, mp->mnt_lock);
-	o->free(mp->mnt_host, mp, sizeof(*mp));
+		pni_h_lock_fini(mp, mp->mnt_lock);
+	pni_h_free(mp, mp, sizeof(*mp));
 }
 
-PN_EXPORT int
+/* The mount's locks and condition variable. */
+static int
+mount_locks(struct pn_mount *mp)
+{
+	size_t i;
+	int error;
+
+	if ((error = pni_h_lock_init(mp, &mp->mnt_lock)) != 0 ||
+	    (error = pni_h_cv_init(mp, &mp->mnt_cv)) != 0)
+		return error;
+	for (i = 0; i < PNI_MCSTRIPES; i++)
+		if ((error = pni_h_lock_init(mp, &mp->mnt_mclock[i])) != 0)
+			return error;
+#if !PN_ATOMIC64
+	if ((error = pni_h_lock_init(mp, &mp->mnt_rmwlock)) != 0)
+		return error;
+#endif
+	return PN_OK;
+}
+
+PNI_EXPORT int
 pn_mount_create(const struct pn_host_ops *ops, void *host,
     const struct pn_mount_args *args, struct pn_mount **mpp)
 {
+	struct pn_mount_args a;
 	struct pn_mount *mp;
-	size_t i;
 	int error;
 
 	if (mpp == NULL)
 		return PN_EINVAL;
 	*mpp = NULL;
-	if (ops == NULL || args == NULL || !ops_valid(ops) ||
-	    !args_valid(args))
+	if (ops == NULL || args == NULL || !pni_host_valid(ops) ||
+	    !args_get(args, &a))
 		return PN_EINVAL;
 
-	mp = ops->alloc(host, sizeof(*mp));
-	if (mp == NULL)
+	if ((mp = pni_host_mount_alloc(ops, host)) == NULL)
 		return PN_ENOMEM;
-	__builtin_memset(mp, 0, sizeof(*mp));
-	__builtin_memcpy(&mp->mnt_ops, ops, ops_size[ops->version]);
-	mp->mnt_host = host;
-	mp->mnt_rootcookie = args->root_cookie;
-	mp->mnt_roottype = args->root_type;
-	mp->mnt_rootsize = args->root_size;
-	mp->mnt_rootrdev = args->root_rdev;
-	mp->mnt_flags = args->flags;
-	atomic_init(&mp->mnt_nextgen, 1);
-	atomic_init(&mp->mnt_dying, false);
-	atomic_init(&mp->mnt_waiters, 0);
+	mp->mnt_rootcookie = a.root_cookie;
+	mp->mnt_roottype = a.root_type;
+	mp->mnt_rootsize = a.root_size;
+	mp->mnt_rootrdev = a.root_rdev;
+	mp->mnt_flags = a.flags;
+	mp->mnt_nextgen = 1;
+	pn_atomic_init(&mp->mnt_dying, false);
+	mp->mnt_pool.pl_limit = a.node_limit;
 
-	if ((error = ops->lock_init(host, &mp->mnt_lock)) != 0 ||
-	    (error = ops->cv_init(host, &mp->mnt_cv)) != 0)
-		goto fail;
-	for (i = 0; i < PN_MCSTRIPES; i++)
-		if ((error = ops->lock_init(host, &mp->mnt_mclock[i])) != 0)
-			goto fail;
-	mp->mnt_pool.pl_limit = args->node_limit;
-	if ((error = pn_table_init(mp, args->hash_hint)) != 0)
+	if ((error = mount_locks(mp)) != 0 ||
+	    (error = pni_table_init(mp, a.hash_hint)) != 0)
 		goto fail;
 	*mpp = mp;
 	return PN_OK;
@@ -190,19 +152,19 @@ fail:
 	return error > 0 && error <= PN_ELAST ? error : PN_ENOMEM;
 }
 
-PN_EXPORT int
+PNI_EXPORT int
 pn_mount_destroy(struct pn_mount *mp)
 {
 	bool busy;
 
 	if (mp == NULL)
 		return PN_EINVAL;
-	pn_h_enter(mp, mp->mnt_lock);
+	pni_h_enter(mp, mp->mnt_lock);
 	busy = mp->mnt_refcount != 0 || mp->mnt_table.tb_count != 0 ||
 	    mp->mnt_pool.pl_inuse != 0 || mp->mnt_pool.pl_walkers != 0;
-	pn_h_exit(mp, mp->mnt_lock);
+	pni_h_exit(mp, mp->mnt_lock);
 	if (busy) {
-		pn_h_log(mp, PN_LOG_WARN,
+		pni_h_log(mp, PN_LOG_WARN,
 		    "puffsnode: destroy of a busy mount refused "
 		    "(%llu users, %llu nodes)", mp->mnt_refcount,
 		    mp->mnt_pool.pl_inuse);
@@ -212,7 +174,7 @@ pn_mount_destroy(struct pn_mount *mp)
 	return PN_OK;
 }
 
-PN_EXPORT const struct pn_host_ops *
+PNI_EXPORT const struct pn_host_ops *
 pn_mount_host(const struct pn_mount *mp, void **hostp)
 {
 	if (mp == NULL) {
@@ -225,7 +187,7 @@ pn_mount_host(const struct pn_mount *mp, void **hostp)
 	return &mp->mnt_ops;
 }
 
-PN_EXPORT pn_cookie_t
+PNI_EXPORT pn_cookie_t
 pn_mount_rootcookie(const struct pn_mount *mp)
 {
 	return mp == NULL ? 0 : mp->mnt_rootcookie;
@@ -233,40 +195,40 @@ pn_mount_rootcookie(const struct pn_mount *mp)
 
 /* ---- users of the mount ---- */
 
-PN_EXPORT int
+PNI_EXPORT int
 pn_mp_reference(struct pn_mount *mp)
 {
 	int error = PN_OK;
 
 	if (mp == NULL)
 		return PN_EINVAL;
-	pn_h_enter(mp, mp->mnt_lock);
-	if (atomic_load_explicit(&mp->mnt_dying, memory_order_relaxed))
+	pni_h_enter(mp, mp->mnt_lock);
+	if (pn_load(&mp->mnt_dying, PN_RELAXED))
 		error = PN_ENXIO;
 	else if (mp->mnt_refcount == UINT32_MAX)
 		error = PN_ERANGE;
 	else
 		mp->mnt_refcount++;
-	pn_h_exit(mp, mp->mnt_lock);
+	pni_h_exit(mp, mp->mnt_lock);
 	return error;
 }
 
-PN_EXPORT int
+PNI_EXPORT int
 pn_mp_release(struct pn_mount *mp)
 {
 	int error = PN_OK;
 
 	if (mp == NULL)
 		return PN_EINVAL;
-	pn_h_enter(mp, mp->mnt_lock);
+	pni_h_enter(mp, mp->mnt_lock);
 	if (mp->mnt_refcount == 0) {
 		error = PN_EINVAL;
 	} else if (--mp->mnt_refcount == 0) {
-		mp->mnt_ops.cv_broadcast(mp->mnt_host, mp->mnt_cv);
+		pni_h_cv_broadcast(mp, mp->mnt_cv);
 	}
-	pn_h_exit(mp, mp->mnt_lock);
+	pni_h_exit(mp, mp->mnt_lock);
 	if (error != PN_OK)
-		pn_h_log(mp, PN_LOG_PANIC,
+		pni_h_log(mp, PN_LOG_PANIC,
 		    "puffsnode: mount released more often than referenced",
 		    0, 0);
 	return error;
@@ -276,17 +238,17 @@ pn_mp_release(struct pn_mount *mp)
  * The unmount path: refuse new users and new nodes, then wait for the
  * last user to leave.
  */
-PN_EXPORT int
+PNI_EXPORT int
 pn_mp_drain(struct pn_mount *mp)
 {
 	if (mp == NULL)
 		return PN_EINVAL;
-	pn_h_enter(mp, mp->mnt_lock);
-	atomic_store_explicit(&mp->mnt_dying, true, memory_order_release);
+	pni_h_enter(mp, mp->mnt_lock);
+	pn_store(&mp->mnt_dying, true, PN_RELEASE);
 	/* Wake callers waiting on a node so they see the mount dying. */
-	mp->mnt_ops.cv_broadcast(mp->mnt_host, mp->mnt_cv);
+	pni_h_cv_broadcast(mp, mp->mnt_cv);
 	while (mp->mnt_refcount != 0)
-		mp->mnt_ops.cv_wait(mp->mnt_host, mp->mnt_cv, mp->mnt_lock);
-	pn_h_exit(mp, mp->mnt_lock);
+		pni_h_cv_wait(mp, mp->mnt_cv, mp->mnt_lock);
+	pni_h_exit(mp, mp->mnt_lock);
 	return PN_OK;
 }

@@ -4,9 +4,9 @@
  *
  * Node states (the top bits of pn_word) and their transitions:
  *
- *	FREE --pool_get--> BUILDING --built--> ACTIVE --putvnode--> DEAD
- *	  ^                    |                                     |
- *	  +----build failed----+----------last reference-------------+
+ *	FREE --create--> BUILDING --built--> ACTIVE --putvnode--> DEAD
+ *	  ^                  |                                     |
+ *	  +---build failed---+----------last reference-------------+
  *
  * - FREE: on the pool's free list; in no table.
  * - BUILDING: in the table as a placeholder while its vnode is built
@@ -17,11 +17,13 @@
  * - ACTIVE: in the table with its vnode.  Lookups may return it.
  * - DEAD: reclaim has begun.  Out of the table once putvnode returns;
  *   lives on while requests hold references.
- * Every transition and table change happens under the mount lock, and
- * those a get-or-create caller may wait for are followed by a broadcast
- * on the mount's condition variable (BUILDING->ACTIVE only when a caller
- * waits: waiters count themselves in mnt_waiters), so waiters recheck
- * under the lock and lose nothing.
+ * One function makes every transition, pni_node_set_state: under the
+ * mount lock, from the state it asserts, along an edge of the diagram
+ * above only, keeping the pins.  It also owns the wake-up rule: leaving
+ * BUILDING or ACTIVE takes an entry out of the way of get-or-create
+ * callers that wait (they count themselves in mnt_waiters under the mount
+ * lock), so such a transition broadcasts the mount's condition variable
+ * when one waits; waiters recheck under the lock and lose nothing.
  *
  * Locks: the mount lock (table writers, states, the pool, waits); a
  * node's stripe lock (metadata cache, poll state, its vnode pointer for
@@ -41,317 +43,375 @@
  * being reclaimed.  Node walks pin instead: a pin counts in the state
  * word, is refused unless the node is ACTIVE, and putvnode waits until
  * no pin remains.
+ *
+ * Get-or-create, in three steps with their lock contracts in their names:
+ * a lock-free lookup (lookup); under the mount lock, waiting until the
+ * cookie's entry is absent or usable (await_entry_locked) and entering a
+ * BUILDING node (create_locked); with no lock held, building its vnode
+ * (build), which ends in publish_active or build_abort.
  */
-#include "pn_impl.h"
+#include "hostcall.h"
 
-/* What a lock-free lookup found. */
-enum found {
-	F_VNODE,	/* *vpp referenced */
-	F_NONE,		/* no node */
-	F_BUSY,		/* being built, or being reclaimed */
-	F_ERROR		/* vnode_get failed: *errorp */
-};
+/* ---- the state machine ---- */
+
+#define ST(x)		((x) >> PNI_ST_SHIFT)
+#define EDGE(f, t)	(1u << (ST(f) * 4 + ST(t)))
+
+/* The edges of the diagram above. */
+#define EDGES	(EDGE(PNI_ST_FREE, PNI_ST_BUILDING) |			\
+		 EDGE(PNI_ST_BUILDING, PNI_ST_ACTIVE) |			\
+		 EDGE(PNI_ST_BUILDING, PNI_ST_FREE) |			\
+		 EDGE(PNI_ST_ACTIVE, PNI_ST_DEAD) |			\
+		 EDGE(PNI_ST_DEAD, PNI_ST_FREE))
+
+/*
+ * Move pn from state from to state to, keeping its pins, and wake the
+ * get-or-create callers waiting when the node leaves BUILDING or ACTIVE.
+ * Mount lock held.
+ */
+void
+pni_node_set_state(struct pn_mount *mp, struct pn_node *pn, uint32_t from,
+    uint32_t to)
+{
+	uint32_t w = pn_load(&pn->pn_word, PN_RELAXED);
+
+	PNI_ASSERT(mp, pni_h_held(mp, mp->mnt_lock));
+	PNI_ASSERT(mp, (EDGES & EDGE(from, to)) != 0);
+	do {
+		PNI_ASSERT(mp, (w & PNI_ST_MASK) == from);
+	} while (!pn_cas32(mp, &pn->pn_word, &w, (w & PNI_PIN_MASK) | to,	/* GCOVR_EXCL_BR_LINE: a pin racing */
+	    PN_ACQ_REL));
+	if ((from == PNI_ST_BUILDING || from == PNI_ST_ACTIVE) &&
+	    mp->mnt_waiters != 0)
+		pni_h_cv_broadcast(mp, mp->mnt_cv);
+}
 
 /* Pin pn if it is ACTIVE; *stp gets the state seen. */
 bool
-pn_node_pin(struct pn_node *pn, uint32_t *stp)
+pni_node_pin(struct pn_node *pn, uint32_t *stp)
 {
 	uint32_t w;
 
-	w = atomic_fetch_add_explicit(&pn->pn_word, 1, memory_order_acquire);
-	*stp = w & PN_ST_MASK;
-	if (*stp == PN_ST_ACTIVE)
+	w = pn_fetch_add32(pn->pn_mp, &pn->pn_word, 1, PN_ACQUIRE);
+	*stp = w & PNI_ST_MASK;
+	if (*stp == PNI_ST_ACTIVE)
 		return true;
-	atomic_fetch_sub_explicit(&pn->pn_word, 1, memory_order_release);
+	pn_fetch_sub32(pn->pn_mp, &pn->pn_word, 1, PN_RELEASE);
 	return false;
 }
 
 void
-pn_node_unpin(struct pn_node *pn)
+pni_node_unpin(struct pn_node *pn)
 {
-	atomic_fetch_sub_explicit(&pn->pn_word, 1, memory_order_release);
+	pn_fetch_sub32(pn->pn_mp, &pn->pn_word, 1, PN_RELEASE);
 }
 
 struct pn_lock *
-pn_node_stripe(const struct pn_node *pn)
+pni_node_stripe(const struct pn_node *pn)
 {
 	uintptr_t a = (uintptr_t)pn;
 
 	return pn->pn_mp->mnt_mclock[(a ^ (a >> 7) ^ (a >> 13)) %
-	    PN_MCSTRIPES];
+	    PNI_MCSTRIPES];
 }
 
-static void
-set_state_locked(struct pn_mount *mp, struct pn_node *pn, uint32_t st)
-{
-	uint32_t w = atomic_load_explicit(&pn->pn_word, memory_order_relaxed);
+/* ---- lookups ---- */
 
-	PN_ASSERT(mp, pn_h_held(mp, mp->mnt_lock));
-	while (!atomic_compare_exchange_weak_explicit(&pn->pn_word, &w,
-	    (w & PN_PIN_MASK) | st, memory_order_acq_rel,
-	    memory_order_relaxed))
-		continue;
-}
-
-static bool
-mount_dying(struct pn_mount *mp)
-{
-	return atomic_load_explicit(&mp->mnt_dying, memory_order_acquire) ||
-	    (mp->mnt_ops.mount_dying != NULL &&
-	    mp->mnt_ops.mount_dying(mp->mnt_host));
-}
+/* What a lock-free lookup found. */
+struct found {
+	enum {
+		F_VNODE,	/* f_vp referenced */
+		F_NONE,		/* no node */
+		F_BUSY,		/* being built, or being reclaimed */
+		F_ERROR		/* vnode_get failed: f_error */
+	}			 f_kind;
+	int			 f_error;
+	struct pn_vnode		*f_vp;
+	struct pn_node		*f_dying;	/* F_BUSY: the node being reclaimed */
+	uint64_t		 f_dyinggen;	/* and its generation */
+};
 
 /*
  * Lock-free lookup of cookie c, whose hash is h.  F_BUSY: the node is
  * being built or reclaimed; when the host refused the vnode (reclaim
- * begun, putvnode not yet called), *dyingp and *dyinggen name the node,
- * for the slow path to wait on.  Inline, so that a hit keeps everything
- * in registers.
+ * begun, putvnode not yet called), f_dying and f_dyinggen name the node,
+ * for await_entry_locked.  Inline, so that a hit keeps everything in
+ * registers.  No core lock held.
  */
-static inline __attribute__((always_inline)) enum found
-lookup(struct pn_mount *mp, pn_cookie_t c, uint64_t h, struct pn_vnode **vpp,
-    struct pn_node **dyingp, uint64_t *dyinggen, int *errorp)
+static inline __attribute__((always_inline)) void
+lookup(struct pn_mount *mp, pn_cookie_t c, uint64_t h, struct found *f)
 {
-	uint64_t rw;
-	_Atomic uint64_t *rs;
+	struct pni_rsect rs;
 	struct pn_node *pn;
-	struct pn_vnode *vp;
 	uintptr_t v;
-	enum found f;
 	int error;
 
+	f->f_dying = NULL;
+	f->f_dyinggen = 0;
 	/*
 	 * The read section announces c: until it ends, the entry found for c
 	 * cannot leave the table for good, so the host cannot free its vnode
 	 * (table.c) and the vnode's node stays the same.
 	 */
-	rs = pn_read_claim(mp, pn_read_tag(h), &rw);
-	v = pn_table_find_hash(mp, c, h);
+	pni_read_enter(mp, &mp->mnt_table, pni_read_tag(h), &rs);
+	v = pni_table_find(mp, &mp->mnt_table, c, h);
 	if (v == 0) {
-		f = F_NONE;
-	} else if (PN_UNLIKELY(v & PN_SLOT_BUILDING)) {
-		f = F_BUSY;
+		f->f_kind = F_NONE;
+	} else if (PNI_UNLIKELY(v & PNI_SLOT_BUILDING)) {
+		f->f_kind = F_BUSY;
 	} else {
-		vp = (struct pn_vnode *)v;
-		error = mp->mnt_ops.vnode_get(mp->mnt_host, vp);
-		if (PN_LIKELY(error == PN_OK)) {
-			*vpp = vp;
-			f = F_VNODE;
+		f->f_vp = (struct pn_vnode *)v;
+		error = pni_h_vnode_get(mp, f->f_vp);
+		if (PNI_LIKELY(error == PN_OK)) {
+			f->f_kind = F_VNODE;
 		} else if (error == PN_ENOENT) {
-			pn = mp->mnt_ops.vnode_getdata(mp->mnt_host, vp);
-			*dyingp = pn;
+			pn = pni_h_vnode_getdata(mp, f->f_vp);
+			f->f_dying = pn;
 			/* The host clears v_data only after putvnode. */
-			*dyinggen = pn == NULL ? 0 : pn->pn_gen;	/* GCOVR_EXCL_BR_LINE: see above */
-			f = F_BUSY;
+			f->f_dyinggen = pn == NULL ? 0 : pn->pn_gen;	/* GCOVR_EXCL_BR_LINE: see above */
+			f->f_kind = F_BUSY;
 		} else {
-			*errorp = error;
-			f = F_ERROR;
+			f->f_error = error;
+			f->f_kind = F_ERROR;
 		}
 	}
-	pn_read_leave(rs, rw);
-	return f;
+	pni_read_leave(&rs);
 }
 
-/*
- * BUILDING -> ACTIVE: the table entry gets the vnode, under the mount
- * lock; wake the get-or-create callers that wait, if any.
- */
-static void
-publish_active(struct pn_mount *mp, struct pn_node *pn, struct pn_vnode *vp)
-{
-	pn_h_enter(mp, mp->mnt_lock);
-	set_state_locked(mp, pn, PN_ST_ACTIVE);
-	pn_table_publish(mp, pn, vp);
-	if (atomic_load_explicit(&mp->mnt_waiters, memory_order_relaxed) != 0)
-		mp->mnt_ops.cv_broadcast(mp->mnt_host, mp->mnt_cv);
-	pn_h_exit(mp, mp->mnt_lock);
-}
-
-/* Take the node out of the table and give it back.  No lock held. */
-static void
-build_abort(struct pn_mount *mp, struct pn_node *pn)
-{
-	pn_h_enter(mp, mp->mnt_lock);
-	pn_table_remove(mp, pn);
-	set_state_locked(mp, pn, PN_ST_DEAD);
-	mp->mnt_ops.cv_broadcast(mp->mnt_host, mp->mnt_cv);
-	atomic_store_explicit(&pn->pn_refs, 0, memory_order_relaxed);
-	pn_pool_put_locked(mp, pn);
-	pn_h_exit(mp, mp->mnt_lock);
-}
-
-/*
- * Build the vnode of a BUILDING node: the seed's footwork and type
- * dances, done with no lock held.  On failure everything taken is freed.
- */
-static int
-build(struct pn_mount *mp, struct pn_node *pn, int type, int64_t size,
-    uint64_t rdev, struct pn_vnode **vpp)
-{
-	const struct pn_host_ops *o = &mp->mnt_ops;
-	void *h = mp->mnt_host;
-	struct pn_vnode *vp = NULL, *alias = NULL;
-	int error;
-
-	if ((error = o->vnode_alloc(h, type, &vp)) != PN_OK)
-		goto fail;
-	if (PN_UNLIKELY(((uintptr_t)vp & PN_SLOT_BUILDING) != 0)) {
-		/* The table keeps a flag in the low bit (host.h). */
-		pn_h_log(mp, PN_LOG_PANIC,
-		    "puffsnode: host vnode at an odd address", 0, 0);
-		error = PN_EINVAL;
-		goto fail;
-	}
-	if (mount_dying(mp)) {
-		error = PN_ENXIO;
-		goto fail;
-	}
-	if (o->vnode_attach != NULL && (error = o->vnode_attach(h, vp)) != 0)
-		goto fail;
-	o->vnode_setsize(h, vp, 0);
-	switch (type) {
-	case PN_VCHR:
-	case PN_VBLK:
-		if (o->vnode_setops != NULL)
-			o->vnode_setops(h, vp, PN_VOPS_SPEC);
-		if (o->vnode_checkalias != NULL) {
-			error = o->vnode_checkalias(h, vp, rdev, &alias);
-			if (error != PN_OK)
-				goto fail;
-			if (alias != NULL) {
-				/* An existing device vnode: adopt it. */
-				o->vnode_free(h, vp);
-				vp = alias;
-			}
-		}
-		break;
-	case PN_VFIFO:
-		if (o->vnode_setops != NULL)
-			o->vnode_setops(h, vp, PN_VOPS_FIFO);
-		break;
-	case PN_VREG:
-		o->vnode_setsize(h, vp, size);
-		break;
-	default:
-		break;
-	}
-	if (atomic_load_explicit(&pn->pn_cookie, memory_order_relaxed) ==
-	    mp->mnt_rootcookie && o->vnode_setops != NULL)
-		o->vnode_setops(h, vp, PN_VOPS_ROOT);
-	if (o->node_init != NULL)
-		o->node_init(h, vp);
-	o->vnode_setdata(h, vp, pn);
-	atomic_store_explicit(&pn->pn_vp, vp, memory_order_relaxed);
-
-	publish_active(mp, pn, vp);
-	*vpp = vp;
-	return PN_OK;
-
-fail:
-	if (vp != NULL)
-		o->vnode_free(h, vp);
-	build_abort(mp, pn);
-	return error;
-}
+/* ---- get-or-create ---- */
 
 /* Is vp the vnode of node pn at generation gen?  Mount lock held. */
 static bool
 node_is(struct pn_mount *mp, struct pn_vnode *vp, const struct pn_node *pn,
     uint64_t gen)
 {
-	return mp->mnt_ops.vnode_getdata(mp->mnt_host, vp) == pn &&
-	    pn->pn_gen == gen;
+	return pni_h_vnode_getdata(mp, vp) == pn && pn->pn_gen == gen;
+}
+
+enum await {
+	AW_CREATE,	/* no entry: create one */
+	AW_LOOKUP,	/* a usable entry: look it up again */
+	AW_DYING	/* the mount is going away */
+};
+
+/*
+ * Wait until cookie c's entry is absent or usable: neither BUILDING nor
+ * the node the lookup f saw being reclaimed.  Mount lock held on entry
+ * and on return.
+ */
+static enum await
+await_entry_locked(struct pn_mount *mp, pn_cookie_t c, uint64_t h,
+    const struct found *f)
+{
+	bool waiting = false;
+	enum await aw;
+	uintptr_t v;
+
+	for (;;) {
+		if (pn_load(&mp->mnt_dying, PN_ACQUIRE)) {
+			aw = AW_DYING;
+			break;
+		}
+		v = pni_table_find_locked(mp, c, h);
+		if (v == 0) {
+			aw = AW_CREATE;
+			break;
+		}
+		if ((v & PNI_SLOT_BUILDING) == 0 && (f->f_dying == NULL ||
+		    !node_is(mp, (struct pn_vnode *)v, f->f_dying,
+		    f->f_dyinggen))) {
+			aw = AW_LOOKUP;
+			break;
+		}
+		/* Entries change under the lock: sleep until one does. */
+		if (!waiting) {
+			mp->mnt_waiters++;
+			waiting = true;
+		}
+		pni_h_cv_wait(mp, mp->mnt_cv, mp->mnt_lock);
+	}
+	if (waiting)
+		mp->mnt_waiters--;
+	return aw;
+}
+
+/*
+ * Enter a BUILDING node for cookie c (hash h), holding the reference its
+ * vnode will own.  Mount lock held on entry and on return.
+ */
+static int
+create_locked(struct pn_mount *mp, pn_cookie_t c, uint64_t h, int type,
+    struct pn_node **pnp)
+{
+	struct pn_node *pn;
+	int error;
+
+	if ((error = pni_pool_get(mp, &pn)) != PN_OK)
+		return error;
+	pn->pn_cookie = c;
+	pn->pn_gen = mp->mnt_nextgen++;
+	pn->pn_type = type;
+	pn_store(&pn->pn_refs, 1, PN_RELAXED);
+	pni_node_set_state(mp, pn, PNI_ST_FREE, PNI_ST_BUILDING);
+	if ((error = pni_table_insert(mp, c, h, pn)) != PN_OK) {
+		pn_store(&pn->pn_refs, 0, PN_RELAXED);
+		pni_node_set_state(mp, pn, PNI_ST_BUILDING, PNI_ST_FREE);
+		pni_pool_put(mp, pn);
+		return error;
+	}
+	*pnp = pn;
+	return PN_OK;
+}
+
+/* BUILDING -> ACTIVE: the table entry gets the vnode.  No lock held. */
+static void
+publish_active(struct pn_mount *mp, struct pn_node *pn, uint64_t h,
+    struct pn_vnode *vp)
+{
+	pni_h_enter(mp, mp->mnt_lock);
+	pni_table_publish(mp, pn->pn_cookie, h, pn, vp);
+	pni_node_set_state(mp, pn, PNI_ST_BUILDING, PNI_ST_ACTIVE);
+	pni_h_exit(mp, mp->mnt_lock);
+}
+
+/* BUILDING -> FREE: out of the table and back to the pool.  No lock held. */
+static void
+build_abort(struct pn_mount *mp, struct pn_node *pn, uint64_t h)
+{
+	pni_h_enter(mp, mp->mnt_lock);
+	pni_table_remove(mp, pn->pn_cookie, h);
+	pn_store(&pn->pn_refs, 0, PN_RELAXED);
+	pni_node_set_state(mp, pn, PNI_ST_BUILDING, PNI_ST_FREE);
+	pni_pool_put(mp, pn);
+	pni_h_exit(mp, mp->mnt_lock);
+}
+
+/*
+ * The seed's type dances on a new vnode: device vnodes get spec ops and
+ * may turn out to alias an existing one, which *vpp then becomes; FIFOs
+ * get fifo ops, regular files their size.  No lock held.
+ */
+static int
+vnode_dress(struct pn_mount *mp, int type, int64_t size, uint64_t rdev,
+    struct pn_vnode **vpp)
+{
+	struct pn_vnode *alias;
+	int error;
+
+	pni_h_vnode_setsize(mp, *vpp, 0);
+	switch (type) {
+	case PN_VCHR:
+	case PN_VBLK:
+		pni_h_vnode_setops(mp, *vpp, PN_VOPS_SPEC);
+		error = pni_h_vnode_checkalias(mp, *vpp, rdev, &alias);
+		if (error != PN_OK)
+			return error;
+		if (alias != NULL) {
+			/* An existing device vnode: adopt it. */
+			pni_h_vnode_free(mp, *vpp);
+			*vpp = alias;
+		}
+		break;
+	case PN_VFIFO:
+		pni_h_vnode_setops(mp, *vpp, PN_VOPS_FIFO);
+		break;
+	case PN_VREG:
+		pni_h_vnode_setsize(mp, *vpp, size);
+		break;
+	default:
+		break;
+	}
+	return PN_OK;
+}
+
+/*
+ * Build the vnode of a BUILDING node and publish it.  On failure
+ * everything taken is freed and the node goes back to the pool.  No lock
+ * held.
+ */
+static int
+build(struct pn_mount *mp, struct pn_node *pn, uint64_t h, int64_t size,
+    uint64_t rdev, struct pn_vnode **vpp)
+{
+	struct pn_vnode *vp = NULL;
+	int error;
+
+	PNI_ASSERT(mp, pni_h_notheld(mp, mp->mnt_lock));
+	if ((error = pni_h_vnode_alloc(mp, pn->pn_type, &vp)) != PN_OK)
+		goto fail;
+	if (PNI_UNLIKELY(((uintptr_t)vp & PNI_SLOT_BUILDING) != 0)) {
+		/* The table keeps a flag in the low bit (host.h). */
+		pni_h_log(mp, PN_LOG_PANIC,
+		    "puffsnode: host vnode at an odd address", 0, 0);
+		error = PN_EINVAL;
+		goto fail;
+	}
+	if (pni_h_mount_dying(mp)) {
+		error = PN_ENXIO;
+		goto fail;
+	}
+	if ((error = pni_h_vnode_attach(mp, vp)) != PN_OK)
+		goto fail;
+	if ((error = vnode_dress(mp, pn->pn_type, size, rdev, &vp)) != PN_OK)
+		goto fail;
+	if (pn->pn_cookie == mp->mnt_rootcookie)
+		pni_h_vnode_setops(mp, vp, PN_VOPS_ROOT);
+	pni_h_node_init(mp, vp);
+	pni_h_vnode_setdata(mp, vp, pn);
+	pn_store(&pn->pn_vp, vp, PN_RELAXED);
+	publish_active(mp, pn, h, vp);
+	*vpp = vp;
+	return PN_OK;
+
+fail:
+	if (vp != NULL)
+		pni_h_vnode_free(mp, vp);
+	build_abort(mp, pn, h);
+	return error;
 }
 
 /*
  * Get-or-create (create_only false) and create-only (true) for cookie c.
- * Returns the vnode referenced.
+ * Returns the vnode referenced.  No lock held.
  */
 static int
 get_or_create(struct pn_mount *mp, pn_cookie_t c, int type, int64_t size,
     uint64_t rdev, bool create_only, struct pn_vnode **vpp)
 {
-	struct pn_node *pn, *busy;
-	struct pn_vnode *vp;
-	uint64_t h = pn_cookie_hash(c), busygen;
-	uintptr_t v;
-	bool waiting;
+	uint64_t h = pni_cookie_hash(c);
+	struct pn_node *pn;
+	struct found f;
+	enum await aw;
 	int error;
 
 	for (;;) {
-		busy = NULL;
-		busygen = 0;
-		error = PN_OK;
-		switch (lookup(mp, c, h, &vp, &busy, &busygen, &error)) {
-		case F_VNODE:
-			if (!create_only) {
-				*vpp = vp;
-				return PN_OK;
-			}
-			mp->mnt_ops.vnode_rele(mp->mnt_host, vp);
-			pn_h_misbehaved(mp, PN_BAD_COOKIE_DUP, c,
+		lookup(mp, c, h, &f);
+		if (f.f_kind == F_VNODE && !create_only) {
+			*vpp = f.f_vp;
+			return PN_OK;
+		}
+		if (f.f_kind == F_VNODE) {
+			pni_h_vnode_rele(mp, f.f_vp);
+			pni_h_misbehaved(mp, PN_BAD_COOKIE_DUP, c,
 			    "new node with the cookie of a live node");
 			return PN_EEXIST;
-		case F_ERROR:
-			return error;
-		case F_NONE:
-		case F_BUSY:
-			break;
 		}
-
-		pn_h_enter(mp, mp->mnt_lock);
-		waiting = false;
-		for (;;) {
-			if (mount_dying(mp)) {
-				v = 0;
-				error = PN_ENXIO;
-				break;
-			}
-			v = pn_table_find_locked_hash(mp, c, h);
-			if (v == 0)
-				break;
-			/* ACTIVE and not the node we saw dying: use it. */
-			if ((v & PN_SLOT_BUILDING) == 0 && (busy == NULL ||
-			    !node_is(mp, (struct pn_vnode *)v, busy, busygen)))
-				break;
-			/* Entries change under the lock: sleep until one does. */
-			if (!waiting) {
-				atomic_fetch_add_explicit(&mp->mnt_waiters, 1,
-				    memory_order_relaxed);
-				waiting = true;
-			}
-			mp->mnt_ops.cv_wait(mp->mnt_host, mp->mnt_cv,
-			    mp->mnt_lock);
-		}
-		if (waiting)
-			atomic_fetch_sub_explicit(&mp->mnt_waiters, 1,
-			    memory_order_relaxed);
-		if (error == PN_ENXIO) {
-			pn_h_exit(mp, mp->mnt_lock);
-			return error;
-		}
-		if (v == 0)
+		if (f.f_kind == F_ERROR)
+			return f.f_error;
+		if (pni_h_mount_dying(mp))
+			return PN_ENXIO;
+		pni_h_enter(mp, mp->mnt_lock);
+		if ((aw = await_entry_locked(mp, c, h, &f)) == AW_CREATE)
 			break;		/* create it, lock held */
-		pn_h_exit(mp, mp->mnt_lock);
+		pni_h_exit(mp, mp->mnt_lock);
+		if (aw == AW_DYING)
+			return PN_ENXIO;
 	}
-
-	error = pn_pool_get(mp, &pn);
-	if (error == PN_OK) {
-		atomic_store_explicit(&pn->pn_cookie, c, memory_order_relaxed);
-		pn->pn_gen = atomic_fetch_add_explicit(&mp->mnt_nextgen, 1,
-		    memory_order_relaxed);
-		pn->pn_type = type;
-		error = pn_table_insert_hash(mp, pn, h);
-		if (error != PN_OK) {
-			atomic_store_explicit(&pn->pn_refs, 0,
-			    memory_order_relaxed);
-			pn_pool_put_locked(mp, pn);
-		}
-	}
-	pn_h_exit(mp, mp->mnt_lock);
+	error = create_locked(mp, c, h, type, &pn);
+	pni_h_exit(mp, mp->mnt_lock);
 	if (error != PN_OK)
 		return error;
-	return build(mp, pn, type, size, rdev, vpp);
+	return build(mp, pn, h, size, rdev, vpp);
 }
 
 static int
@@ -359,11 +419,11 @@ check_type(struct pn_mount *mp, pn_cookie_t c, int type)
 {
 	if (type > PN_VNON && type < PN_VBAD)
 		return PN_OK;
-	pn_h_misbehaved(mp, PN_BAD_VTYPE, c, "node type out of range");
+	pni_h_misbehaved(mp, PN_BAD_VTYPE, c, "node type out of range");
 	return PN_EINVAL;
 }
 
-PN_EXPORT int
+PNI_EXPORT int
 pn_getvnode(struct pn_mount *mp, pn_cookie_t cookie, int type, int64_t size,
     uint64_t rdev, struct pn_vnode **vpp)
 {
@@ -377,23 +437,22 @@ pn_getvnode(struct pn_mount *mp, pn_cookie_t cookie, int type, int64_t size,
 	if ((error = check_type(mp, cookie, type)) != PN_OK)
 		return error;
 	if (cookie == 0) {
-		pn_h_misbehaved(mp, PN_BAD_COOKIE_ZERO, 0, "node with cookie 0");
+		pni_h_misbehaved(mp, PN_BAD_COOKIE_ZERO, 0, "node with cookie 0");
 		return PN_EINVAL;
 	}
 	if (size < 0) {
-		pn_h_misbehaved(mp, PN_BAD_SIZE, cookie, "negative size");
+		pni_h_misbehaved(mp, PN_BAD_SIZE, cookie, "negative size");
 		return PN_EINVAL;
 	}
-	if (mount_dying(mp))
+	if (pni_h_mount_dying(mp))
 		return PN_ENXIO;
 	return get_or_create(mp, cookie, type, size, rdev, false, vpp);
 }
 
-PN_EXPORT int
+PNI_EXPORT int
 pn_newnode(struct pn_mount *mp, struct pn_vnode *dvp, pn_cookie_t cookie,
     const struct pn_cn *cn, int type, uint64_t rdev, struct pn_vnode **vpp)
 {
-	const struct pn_host_ops *o;
 	int error;
 
 	if (vpp == NULL)
@@ -401,7 +460,6 @@ pn_newnode(struct pn_mount *mp, struct pn_vnode *dvp, pn_cookie_t cookie,
 	*vpp = NULL;
 	if (mp == NULL || (cn != NULL && cn->cn_nameptr == NULL))
 		return PN_EINVAL;
-	o = &mp->mnt_ops;
 	if (cookie == 0) {
 		/* The server does not support the operation. */
 		return PN_EOPNOTSUPP;
@@ -409,25 +467,28 @@ pn_newnode(struct pn_mount *mp, struct pn_vnode *dvp, pn_cookie_t cookie,
 	if ((error = check_type(mp, cookie, type)) != PN_OK)
 		return error;
 	if (cookie == mp->mnt_rootcookie) {
-		pn_h_misbehaved(mp, PN_BAD_COOKIE_ROOT, cookie,
+		pni_h_misbehaved(mp, PN_BAD_COOKIE_ROOT, cookie,
 		    "new node with the root's cookie");
 		return PN_EEXIST;
 	}
-	if (mount_dying(mp))
+	if (pni_h_mount_dying(mp))
 		return PN_ENXIO;
 	error = get_or_create(mp, cookie, type, 0, rdev, true, vpp);
 	if (error != PN_OK)
 		return error;
-	if (o->vnode_lock != NULL)
-		o->vnode_lock(mp->mnt_host, *vpp);
+	/*
+	 * Published already: a PN_LOOKUP_LOCK lookup of the cookie may lock
+	 * the vnode first, and this call then waits for it (pn_newnode(3)).
+	 */
+	pni_h_vnode_lock(mp, *vpp);
 	if ((mp->mnt_flags & PN_MNT_NAMECACHE) && dvp != NULL && cn != NULL &&
-	    (cn->cn_flags & PN_CN_MAKEENTRY) && o->namecache_enter != NULL)
-		o->namecache_enter(mp->mnt_host, dvp, *vpp, cn->cn_nameptr,
+	    (cn->cn_flags & PN_CN_MAKEENTRY))
+		pni_h_namecache_enter(mp, dvp, *vpp, cn->cn_nameptr,
 		    cn->cn_namelen);
 	return PN_OK;
 }
 
-PN_EXPORT int
+PNI_EXPORT int
 pn_makeroot(struct pn_mount *mp, struct pn_vnode **vpp)
 {
 	if (vpp == NULL)
@@ -442,52 +503,47 @@ pn_makeroot(struct pn_mount *mp, struct pn_vnode **vpp)
 
 /* pn_cookie2vnode's other cases: the root, a failed lookup. */
 static __attribute__((noinline, cold)) int
-cookie2vnode_slow(struct pn_mount *mp, pn_cookie_t cookie, enum found f,
-    int error, unsigned flags, struct pn_vnode **vpp)
+cookie2vnode_slow(struct pn_mount *mp, pn_cookie_t cookie,
+    const struct found *f, unsigned flags, struct pn_vnode **vpp)
 {
 	struct pn_vnode *vp = NULL;
+	int error;
 
-	if (f == F_ERROR)
-		return error;
+	if (f->f_kind == F_ERROR)
+		return f->f_error;
 	if (cookie != mp->mnt_rootcookie)
 		return PN_ENOENT;
 	/* The root is made when missing, as pn_makeroot does. */
 	if ((error = pn_makeroot(mp, &vp)) != PN_OK)
 		return error;
-	if ((flags & PN_LOOKUP_LOCK) && mp->mnt_ops.vnode_lock != NULL)
-		mp->mnt_ops.vnode_lock(mp->mnt_host, vp);
+	if (flags & PN_LOOKUP_LOCK)
+		pni_h_vnode_lock(mp, vp);
 	*vpp = vp;
 	return PN_OK;
 }
 
-PN_EXPORT int
+PNI_EXPORT int
 pn_cookie2vnode(struct pn_mount *mp, pn_cookie_t cookie, unsigned flags,
     struct pn_vnode **vpp)
 {
-	struct pn_node *busy;
-	struct pn_vnode *vp;
-	uint64_t busygen;
-	enum found f;
-	int error = PN_OK;
+	struct found f;
 
-	if (PN_UNLIKELY(vpp == NULL))
+	if (PNI_UNLIKELY(vpp == NULL))
 		return PN_EINVAL;
 	*vpp = NULL;
-	if (PN_UNLIKELY(mp == NULL || cookie == 0 ||
+	if (PNI_UNLIKELY(mp == NULL || cookie == 0 ||
 	    (flags & ~PN_LOOKUP_LOCK) != 0))
 		return PN_EINVAL;
 	/*
 	 * The root's node is found like any other; only when the lookup
 	 * fails does the root's cookie matter (cookie2vnode_slow).
 	 */
-	f = lookup(mp, cookie, pn_cookie_hash(cookie), &vp, &busy, &busygen,
-	    &error);
-	if (PN_UNLIKELY(f != F_VNODE))
-		return cookie2vnode_slow(mp, cookie, f, error, flags, vpp);
-	if (PN_UNLIKELY(flags & PN_LOOKUP_LOCK) &&
-	    mp->mnt_ops.vnode_lock != NULL)
-		mp->mnt_ops.vnode_lock(mp->mnt_host, vp);
-	*vpp = vp;
+	lookup(mp, cookie, pni_cookie_hash(cookie), &f);
+	if (PNI_UNLIKELY(f.f_kind != F_VNODE))
+		return cookie2vnode_slow(mp, cookie, &f, flags, vpp);
+	if (PNI_UNLIKELY(flags & PN_LOOKUP_LOCK))
+		pni_h_vnode_lock(mp, f.f_vp);
+	*vpp = f.f_vp;
 	return PN_OK;
 }
 
@@ -496,97 +552,101 @@ static int
 node_release(struct pn_node *pn)
 {
 	struct pn_mount *mp = pn->pn_mp;
-	uint32_t r = atomic_load_explicit(&pn->pn_refs, memory_order_relaxed);
+	uint32_t r = pn_load(&pn->pn_refs, PN_RELAXED);
 
 	do {
 		if (r == 0) {
-			pn_h_log(mp, PN_LOG_PANIC,
+			pni_h_log(mp, PN_LOG_PANIC,
 			    "puffsnode: node %llu released with no reference",
-			    atomic_load_explicit(&pn->pn_cookie,
-			    memory_order_relaxed), 0);
+			    pn->pn_cookie, 0);
 			return PN_EINVAL;
 		}
-		if (r == 1 && pn_node_state(pn) != PN_ST_DEAD) {
-			pn_h_log(mp, PN_LOG_PANIC,
+		if (r == 1 && pni_node_state(pn) != PNI_ST_DEAD) {
+			pni_h_log(mp, PN_LOG_PANIC,
 			    "puffsnode: node %llu: last reference of a live "
-			    "node released", atomic_load_explicit(
-			    &pn->pn_cookie, memory_order_relaxed), 0);
+			    "node released", pn->pn_cookie, 0);
 			return PN_EINVAL;
 		}
-	} while (!atomic_compare_exchange_weak_explicit(&pn->pn_refs, &r,
-	    r - 1, memory_order_acq_rel, memory_order_relaxed));
-	if (r == 1)
-		pn_pool_put(mp, pn);
+	} while (!pn_cas32(mp, &pn->pn_refs, &r, r - 1, PN_ACQ_REL));
+	if (r == 1) {
+		pni_h_enter(mp, mp->mnt_lock);
+		pni_node_set_state(mp, pn, PNI_ST_DEAD, PNI_ST_FREE);
+		pni_pool_put(mp, pn);
+		pni_h_exit(mp, mp->mnt_lock);
+	}
 	return PN_OK;
 }
 
-PN_EXPORT int
+/* Refuse a putvnode, loudly: the host's reclaim path is confused. */
+static int
+putvnode_refused(struct pn_mount *mp, const char *why, pn_cookie_t c)
+{
+	pni_h_log(mp, PN_LOG_PANIC, why, c, 0);
+	return PN_EINVAL;
+}
+
+PNI_EXPORT int
 pn_putvnode(struct pn_mount *mp, struct pn_vnode *vp)
 {
-	const struct pn_host_ops *o;
-	struct pn_node *pn;
 	struct pn_lock *stripe;
+	struct pn_node *pn;
 
 	if (mp == NULL || vp == NULL)
 		return PN_EINVAL;
-	o = &mp->mnt_ops;
-	pn = o->vnode_getdata(mp->mnt_host, vp);
-	if (pn == NULL || pn->pn_mp != mp)
-		return PN_EINVAL;
+	pn = pni_h_vnode_getdata(mp, vp);
+	if (pn == NULL)
+		return putvnode_refused(mp, "puffsnode: putvnode of a vnode "
+		    "with no node (reclaimed twice?)", 0);
+	if (pn->pn_mp != mp)
+		return putvnode_refused(mp, "puffsnode: putvnode of another "
+		    "mount's node (cookie %llu)", pn->pn_cookie);
 
-	pn_h_enter(mp, mp->mnt_lock);
-	if (pn_node_state(pn) != PN_ST_ACTIVE ||
-	    atomic_load_explicit(&pn->pn_vp, memory_order_relaxed) != vp) {
-		pn_h_exit(mp, mp->mnt_lock);
-		pn_h_log(mp, PN_LOG_PANIC,
-		    "puffsnode: putvnode of a vnode not live (cookie %llu)",
-		    atomic_load_explicit(&pn->pn_cookie, memory_order_relaxed),
-		    0);
-		return PN_EINVAL;
+	pni_h_enter(mp, mp->mnt_lock);
+	if (pni_node_state(pn) != PNI_ST_ACTIVE ||
+	    pn_load(&pn->pn_vp, PN_RELAXED) != vp) {
+		pni_h_exit(mp, mp->mnt_lock);
+		return putvnode_refused(mp, "puffsnode: putvnode of a vnode "
+		    "not live (cookie %llu)", pn->pn_cookie);
 	}
-	set_state_locked(mp, pn, PN_ST_DEAD);
-	pn_table_remove(mp, pn);
-	o->cv_broadcast(mp->mnt_host, mp->mnt_cv);
-	pn_h_exit(mp, mp->mnt_lock);
+	pni_node_set_state(mp, pn, PNI_ST_ACTIVE, PNI_ST_DEAD);
+	pni_table_remove(mp, pn->pn_cookie, pni_cookie_hash(pn->pn_cookie));
+	pni_h_exit(mp, mp->mnt_lock);
 
-	/* Let lookups that pinned the node before it died finish with vp. */
-	while ((atomic_load_explicit(&pn->pn_word, memory_order_acquire) &
-	    PN_PIN_MASK) != 0)
-		pn_h_yield(mp);
+	/* Let walks that pinned the node before it died take their reference. */
+	while ((pn_load(&pn->pn_word, PN_ACQUIRE) & PNI_PIN_MASK) != 0)
+		pni_h_yield(mp);
 
-	if (o->node_fini != NULL)
-		o->node_fini(mp->mnt_host, vp);
-	stripe = pn_node_stripe(pn);
-	pn_h_enter(mp, stripe);
-	atomic_store_explicit(&pn->pn_vp, NULL, memory_order_relaxed);
-	pn_h_exit(mp, stripe);
-	o->vnode_setdata(mp->mnt_host, vp, NULL);
+	pni_h_node_fini(mp, vp);
+	stripe = pni_node_stripe(pn);
+	pni_h_enter(mp, stripe);
+	pn_store(&pn->pn_vp, NULL, PN_RELAXED);
+	pni_h_exit(mp, stripe);
+	pni_h_vnode_setdata(mp, vp, NULL);
 	return node_release(pn);
 }
 
-PN_EXPORT int
+PNI_EXPORT int
 pn_referencenode(struct pn_node *pn)
 {
 	uint32_t r;
 
 	if (pn == NULL)
 		return PN_EINVAL;
-	r = atomic_load_explicit(&pn->pn_refs, memory_order_relaxed);
+	r = pn_load(&pn->pn_refs, PN_RELAXED);
 	do {
 		/* r == 0 while not FREE: only between last release and the pool. */
-		if (r == 0 || pn_node_state(pn) == PN_ST_FREE) {	/* GCOVR_EXCL_BR_LINE */
-			pn_h_log(pn->pn_mp, PN_LOG_PANIC,
+		if (r == 0 || pni_node_state(pn) == PNI_ST_FREE) {	/* GCOVR_EXCL_BR_LINE */
+			pni_h_log(pn->pn_mp, PN_LOG_PANIC,
 			    "puffsnode: reference to a freed node", 0, 0);
 			return PN_EINVAL;
 		}
 		if (r == UINT32_MAX)
 			return PN_ERANGE;
-	} while (!atomic_compare_exchange_weak_explicit(&pn->pn_refs, &r,
-	    r + 1, memory_order_acq_rel, memory_order_relaxed));
+	} while (!pn_cas32(pn->pn_mp, &pn->pn_refs, &r, r + 1, PN_ACQ_REL));
 	return PN_OK;
 }
 
-PN_EXPORT int
+PNI_EXPORT int
 pn_releasenode(struct pn_node *pn)
 {
 	if (pn == NULL)
@@ -596,51 +656,48 @@ pn_releasenode(struct pn_node *pn)
 
 /* ---- accessors ---- */
 
-PN_EXPORT struct pn_node *
+PNI_EXPORT struct pn_node *
 pn_vnode2node(struct pn_mount *mp, struct pn_vnode *vp)
 {
 	if (mp == NULL || vp == NULL)
 		return NULL;
-	return mp->mnt_ops.vnode_getdata(mp->mnt_host, vp);
+	return pni_h_vnode_getdata(mp, vp);
 }
 
-PN_EXPORT pn_cookie_t
+PNI_EXPORT pn_cookie_t
 pn_node_cookie(const struct pn_node *pn)
 {
-	return pn == NULL ? 0 : atomic_load_explicit(&pn->pn_cookie,
-	    memory_order_relaxed);
+	return pn == NULL ? 0 : pn->pn_cookie;
 }
 
-PN_EXPORT uint64_t
+PNI_EXPORT uint64_t
 pn_node_gen(const struct pn_node *pn)
 {
 	return pn == NULL ? 0 : pn->pn_gen;
 }
 
-PN_EXPORT int
+PNI_EXPORT int
 pn_node_type(const struct pn_node *pn)
 {
 	return pn == NULL ? PN_VNON : pn->pn_type;
 }
 
-PN_EXPORT struct pn_vnode *
+PNI_EXPORT struct pn_vnode *
 pn_node_vnode(const struct pn_node *pn)
 {
-	return pn == NULL ? NULL : atomic_load_explicit(&pn->pn_vp,
-	    memory_order_relaxed);
+	return pn == NULL ? NULL : pn_load(&pn->pn_vp, PN_RELAXED);
 }
 
-PN_EXPORT struct pn_mount *
+PNI_EXPORT struct pn_mount *
 pn_node_mount(const struct pn_node *pn)
 {
 	return pn == NULL ? NULL : pn->pn_mp;
 }
 
-PN_EXPORT uint32_t
+PNI_EXPORT uint32_t
 pn_node_refs(const struct pn_node *pn)
 {
-	return pn == NULL ? 0 : atomic_load_explicit(&pn->pn_refs,
-	    memory_order_relaxed);
+	return pn == NULL ? 0 : pn_load(&pn->pn_refs, PN_RELAXED);
 }
 
 /*
@@ -648,31 +705,26 @@ pn_node_refs(const struct pn_node *pn)
  * fn runs with a node reference held and no core lock, so it may reclaim
  * the node.  Nodes created during the walk may or may not be visited.
  */
-PN_EXPORT int
+PNI_EXPORT int
 pn_node_walk(struct pn_mount *mp, pn_walk_fn *fn, void *arg)
 {
-	struct pn_slab *sl;
-	size_t i, n = pn_pool_slab_nodes();
+	struct pni_pool_iter it;
+	struct pn_node *pn;
 	uint32_t st;
 	int rv = 0;
 
 	if (mp == NULL || fn == NULL)
 		return PN_EINVAL;
-	for (sl = pn_pool_walk_begin(mp); sl != NULL && rv == 0;
-	    sl = pn_pool_walk_next(mp, sl)) {
-		for (i = 0; i < n && rv == 0; i++) {
-			struct pn_node *pn = &sl->sl_nodes[i];
-
-			if (!pn_node_pin(pn, &st))
-				continue;
-			/* Pinned and ACTIVE: the vnode's reference is held. */
-			atomic_fetch_add_explicit(&pn->pn_refs, 1,
-			    memory_order_relaxed);
-			pn_node_unpin(pn);
-			rv = fn(pn, arg);
-			(void)node_release(pn);
-		}
+	pni_pool_iter_begin(mp, &it);
+	while (rv == 0 && (pn = pni_pool_iter_next(&it)) != NULL) {
+		if (!pni_node_pin(pn, &st))
+			continue;
+		/* Pinned and ACTIVE: the vnode's reference is held. */
+		pn_fetch_add32(mp, &pn->pn_refs, 1, PN_RELAXED);
+		pni_node_unpin(pn);
+		rv = fn(pn, arg);
+		(void)node_release(pn);
 	}
-	pn_pool_walk_end(mp);
+	pni_pool_iter_end(mp, &it);
 	return rv;
 }

@@ -7,7 +7,7 @@
  * copied; a bad answer still completes the buffer (with PN_EIO), so no
  * waiter hangs, and is reported to the host.
  */
-#include "pn_impl.h"
+#include "hostcall.h"
 
 static void
 bio_finish(struct pn_mount *mp, struct pn_bio *bp, int error, size_t resid)
@@ -16,15 +16,14 @@ bio_finish(struct pn_mount *mp, struct pn_bio *bp, int error, size_t resid)
 	bp->b_resid = resid;
 	if (error != 0)
 		bp->b_flags |= PN_B_ERROR;
-	if (mp->mnt_ops.bio_done != NULL)
-		mp->mnt_ops.bio_done(mp->mnt_host, bp);
+	pni_h_bio_done(mp, bp);
 }
 
 /*
  * rv is the server's error (0: success); data/datalen what the answer
  * carries; resid the bytes the server says it did not read.
  */
-PN_EXPORT int
+PNI_EXPORT int
 pn_parkdone_asyncbioread(struct pn_mount *mp, struct pn_bio *bp, int rv,
     const void *data, size_t datalen, int64_t resid)
 {
@@ -37,12 +36,12 @@ pn_parkdone_asyncbioread(struct pn_mount *mp, struct pn_bio *bp, int rv,
 		return PN_OK;
 	}
 	if (resid < 0) {
-		pn_h_misbehaved(mp, PN_BAD_SIZE, 0, "negative read residual");
+		pni_h_misbehaved(mp, PN_BAD_SIZE, 0, "negative read residual");
 		bio_finish(mp, bp, PN_EIO, bp->b_bcount);
 		return PN_EINVAL;
 	}
 	if ((uint64_t)resid > bp->b_bcount) {
-		pn_h_misbehaved(mp, PN_BAD_RESID, 0,
+		pni_h_misbehaved(mp, PN_BAD_RESID, 0,
 		    "read residual larger than the buffer");
 		bio_finish(mp, bp, PN_EIO, bp->b_bcount);
 		return PN_EINVAL;
@@ -54,7 +53,7 @@ pn_parkdone_asyncbioread(struct pn_mount *mp, struct pn_bio *bp, int rv,
 		return PN_EINVAL;
 	}
 	if (moved > datalen || (moved != 0 && data == NULL)) {
-		pn_h_misbehaved(mp, PN_BAD_SIZE, 0,
+		pni_h_misbehaved(mp, PN_BAD_SIZE, 0,
 		    "read answer shorter than its residual claims");
 		bio_finish(mp, bp, PN_EIO, bp->b_bcount);
 		return PN_EINVAL;
@@ -69,7 +68,7 @@ pn_parkdone_asyncbioread(struct pn_mount *mp, struct pn_bio *bp, int rv,
  * Fold a poll answer into the node, notify its vnode if it still has one,
  * and drop the request's node reference.
  */
-PN_EXPORT int
+PNI_EXPORT int
 pn_parkdone_poll(struct pn_node *pn, int rv, int events)
 {
 	struct pn_mount *mp;
@@ -78,34 +77,33 @@ pn_parkdone_poll(struct pn_node *pn, int rv, int events)
 	int revents, rel, error = PN_OK;
 
 	/* refs == 0 while not FREE: only between last release and the pool. */
-	if (pn == NULL || pn_node_state(pn) == PN_ST_FREE ||
-	    atomic_load_explicit(&pn->pn_refs, memory_order_relaxed) == 0) /* GCOVR_EXCL_BR_LINE */
+	if (!pni_node_held(pn))
 		return PN_EINVAL;
 	mp = pn->pn_mp;
 	if (rv != 0) {
 		revents = PN_POLLERR;
 	} else if ((events & ~PN_POLL_ALL) != 0) {
-		pn_h_misbehaved(mp, PN_BAD_EVENTS, pn_node_cookie(pn),
+		pni_h_misbehaved(mp, PN_BAD_EVENTS, pn_node_cookie(pn),
 		    "poll events outside the defined bits");
 		revents = (events & PN_POLL_ALL) | PN_POLLERR;
 		error = PN_EINVAL;
 	} else {
 		revents = events;
 	}
-	stripe = pn_node_stripe(pn);
-	pn_h_enter(mp, stripe);
+	stripe = pni_node_stripe(pn);
+	pni_h_enter(mp, stripe);
 	pn->pn_revents |= (uint16_t)revents;
-	vp = atomic_load_explicit(&pn->pn_vp, memory_order_relaxed);
+	vp = pn_load(&pn->pn_vp, PN_RELAXED);
 	/* Under the stripe lock: putvnode cannot finish, vp stays valid. */
-	if (vp != NULL && mp->mnt_ops.poll_notify != NULL)
-		mp->mnt_ops.poll_notify(mp->mnt_host, vp, revents);
-	pn_h_exit(mp, stripe);
+	if (vp != NULL)
+		pni_h_poll_notify(mp, vp, revents);
+	pni_h_exit(mp, stripe);
 	rel = pn_releasenode(pn);
 	return error != PN_OK ? error : rel;
 }
 
 /* The poll events folded into the node so far, cleared on request. */
-PN_EXPORT int
+PNI_EXPORT int
 pn_node_revents(struct pn_node *pn, int *revents, bool clear)
 {
 	struct pn_lock *stripe;
@@ -113,13 +111,13 @@ pn_node_revents(struct pn_node *pn, int *revents, bool clear)
 	if (revents == NULL)
 		return PN_EINVAL;
 	*revents = 0;
-	if (pn == NULL || pn_node_state(pn) == PN_ST_FREE)
+	if (pn == NULL || pni_node_state(pn) == PNI_ST_FREE)
 		return PN_EINVAL;
-	stripe = pn_node_stripe(pn);
-	pn_h_enter(pn->pn_mp, stripe);
+	stripe = pni_node_stripe(pn);
+	pni_h_enter(pn->pn_mp, stripe);
 	*revents = pn->pn_revents;
 	if (clear)
 		pn->pn_revents = 0;
-	pn_h_exit(pn->pn_mp, stripe);
+	pni_h_exit(pn->pn_mp, stripe);
 	return PN_OK;
 }

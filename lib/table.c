@@ -8,11 +8,12 @@
  * goes straight to the vnode: it never reads the node.  At most 3/4 of
  * the slots are in use.
  *
- * Read sections.  Readers (pn_table_find*, inline in pn_impl.h) take no
+ * Read sections.  Readers (pni_table_find, inline in table.h) take no
  * lock.  They run inside a read section: the reader claims one of
- * PN_RSLOTS cache-line-sized read slots, picked by its stack address so
+ * PNI_RSLOTS cache-line-sized read slots, picked by its stack address so
  * that threads seldom meet, with one compare-and-swap that makes the
- * slot's sequence number odd and records a tag of the cookie it looks up;
+ * slot's sequence number odd and records a tag of the cookie it looks up
+ * (portable builds: the same two stores under the rmw lock, pn_atomic.h);
  * leaving is one release store that makes the sequence even.  A slot
  * another reader holds is skipped for the next one.  Writers hold the
  * mount lock.
@@ -28,7 +29,9 @@
  *   pn_putvnode has taken its entry out, so not before the reader leaves.
  * - Insert fills an empty slot: value, then key with a release store.  A
  *   reader that misses an entry being inserted concurrently is simply
- *   ordered before the insert.  Publishing a built vnode is one release
+ *   ordered before the insert.  Where a key is two 32-bit halves
+ *   (portable builds) the insert is bracketed by the sequence count like
+ *   a removal, so a half-written key is never believed.  Publishing a built vnode is one release
  *   store of the value; the entry does not move.
  * - Remove uses backward-shift deletion (no tombstones, so the table never
  *   needs a same-size rehash).  Shifting can hide an entry from a reader
@@ -50,44 +53,108 @@
  *
  * The grace period is also what lets the pool give slabs back (pool.c).
  */
-#include "pn_impl.h"
+#include "hostcall.h"
 
 #define MIN_SLOTS	16
 /* Most slots a hash hint can ask for up front; the table grows past it. */
 #define MAX_INIT_SLOTS	((size_t)1 << (SIZE_MAX > 0xffffffffu ? 27 : 20))
 
-_Static_assert(PN_RSLOTS == 1u << PN_RSLOT_BITS, "PN_RSLOT_BITS");
 _Static_assert(_Alignof(struct pn_node) >= 2, "BUILDING bit");
 
 /* ---- read sections ---- */
 
+#if PN_ATOMIC64
+
 #define SEQ_HELD	((uint64_t)1 << 32)	/* low bit of the sequence */
 
 /* The home slot was held: try the others, then wait for one. */
-unsigned
-pn_read_enter_slow(struct pn_mount *mp, uint32_t tag, unsigned s)
+void
+pni_read_enter_slow(struct pn_mount *mp, uint32_t tag, unsigned s,
+    struct pni_rsect *rs)
 {
 	unsigned tries;
 
 	for (tries = 1;; tries++) {
-		_Atomic uint64_t *p = &mp->mnt_table.tb_readers[s].rs_word;
-		uint64_t w = atomic_load_explicit(p, memory_order_relaxed);
+		struct pni_rslot *sl = &mp->mnt_table.tb_readers[s];
+		uint64_t w = pn_load(&sl->rs_word, PN_RELAXED);
+		uint64_t nw = ((w >> 32) + 1) << 32 | tag;
 
-		/* Held or changed under us: only when a writer races (stress). */
-		if ((w & SEQ_HELD) == 0 && atomic_compare_exchange_strong_explicit( /* GCOVR_EXCL_BR_LINE */
-		    p, &w, ((w >> 32) + 1) << 32 | tag, memory_order_seq_cst,
-		    memory_order_relaxed))
-			return s;
-		s = (s + 1) & (PN_RSLOTS - 1);
-		if (tries % PN_RSLOTS == 0)
-			pn_h_yield(mp);
+		/* Held or changed under us: only when threads race (stress). */
+		if ((w & SEQ_HELD) == 0 && pn_cas64(&sl->rs_word, &w, nw,	/* GCOVR_EXCL_BR_LINE */
+		    PN_SEQ_CST)) {
+			rs->rs_slot = sl;
+			rs->rs_word = nw;
+			return;
+		}
+		s = (s + 1) & (PNI_RSLOTS - 1);
+		if (tries % PNI_RSLOTS == 0)
+			pni_h_yield(mp);
 	}
 }
+
+/* Slot s's sequence and tag, as one word: seq << 32 | tag. */
+static uint64_t
+rslot_word(struct pni_table *tb, size_t s)
+{
+	return pn_load(&tb->tb_readers[s].rs_word, PN_SEQ_CST);
+}
+
+#else /* portable */
+
+#define SEQ_HELD	((uint64_t)1 << 32)
+
+/*
+ * Claim a free slot under the rmw lock: the tag first, then the odd
+ * sequence, so that a writer that sees the slot held sees its tag.  The
+ * sequence is loaded with acquire: the claim is a store, not a
+ * read-modify-write, so it does not carry the last holder's release on
+ * to a writer by itself; this load makes the last holder's section
+ * happen before the claim, hence before any writer that sees the claim.
+ */
+void
+pni_read_enter_slow(struct pn_mount *mp, uint32_t tag, unsigned s,
+    struct pni_rsect *rs)
+{
+	unsigned tries;
+
+	for (tries = 1;; tries++) {
+		struct pni_rslot *sl = &mp->mnt_table.tb_readers[s];
+		uint32_t seq;
+
+		pni_rmw_enter(mp);
+		seq = pn_load(&sl->rs_seq, PN_ACQUIRE);
+		if ((seq & 1) == 0) {
+			pn_store(&sl->rs_tag, tag, PN_RELAXED);
+			pn_store(&sl->rs_seq, seq + 1, PN_SEQ_CST);
+			pni_rmw_exit(mp);
+			rs->rs_slot = sl;
+			rs->rs_seq = seq + 1;
+			return;
+		}
+		pni_rmw_exit(mp);
+		s = (s + 1) & (PNI_RSLOTS - 1);
+		if (tries % PNI_RSLOTS == 0)
+			pni_h_yield(mp);
+	}
+}
+
+/* Slot s's sequence and tag, as native builds keep them. */
+static uint64_t
+rslot_word(struct pni_table *tb, size_t s)
+{
+	uint32_t seq = pn_load(&tb->tb_readers[s].rs_seq, PN_SEQ_CST);
+
+	return (uint64_t)seq << 32 | pn_load(&tb->tb_readers[s].rs_tag,
+	    PN_RELAXED);
+}
+
+#endif /* PN_ATOMIC64 */
 
 /* Wait for the read slots held now whose tag is tag (any when 0, or 0). */
 static void
 read_wait(struct pn_mount *mp, uint32_t tag)
 {
+	struct pni_table *tb = &mp->mnt_table;
 	size_t s;
 
 	/*
@@ -95,37 +162,36 @@ read_wait(struct pn_mount *mp, uint32_t tag)
 	 * count after a removal, the new array after growth) is sequentially
 	 * consistent, as are the scan's loads and readers' claims.
 	 */
-	for (s = 0; s < PN_RSLOTS; s++) {
-		_Atomic uint64_t *p = &mp->mnt_table.tb_readers[s].rs_word;
-		uint64_t w = atomic_load_explicit(p, memory_order_seq_cst);
+	for (s = 0; s < PNI_RSLOTS; s++) {
+		uint64_t w = rslot_word(tb, s);
 
 		if ((w & SEQ_HELD) == 0)
 			continue;
 		/* A reader of another tag in the slot: a race between threads. */
 		if (tag != 0 && (uint32_t)w != 0 && (uint32_t)w != tag)	/* GCOVR_EXCL_BR_LINE */
 			continue;
-		while (atomic_load_explicit(p, memory_order_seq_cst) == w)
-			pn_h_yield(mp);
+		while (rslot_word(tb, s) >> 32 == w >> 32)
+			pni_h_yield(mp);
 	}
 }
 
 /* Wait until every read section begun before the call has ended. */
 void
-pn_read_synchronize(struct pn_mount *mp)
+pni_read_synchronize(struct pn_mount *mp)
 {
 	read_wait(mp, 0);
 }
 
 /* ---- arrays ---- */
 
-static struct pn_tab *
+static struct pni_tab *
 tab_alloc(struct pn_mount *mp, size_t nslots)
 {
-	struct pn_tab *t;
+	struct pni_tab *t;
 	size_t bytes;
 
 	bytes = sizeof(*t) + nslots * sizeof(t->t_slot[0]);
-	t = pn_h_alloc(mp, bytes);
+	t = pni_h_alloc(mp, bytes);
 	if (t == NULL)
 		return NULL;
 	t->t_mask = nslots - 1;
@@ -135,23 +201,23 @@ tab_alloc(struct pn_mount *mp, size_t nslots)
 	return t;
 }
 
-static inline struct pn_tab *
+static inline struct pni_tab *
 cur_locked(struct pn_mount *mp)
 {
-	return atomic_load_explicit(&mp->mnt_table.tb_cur,
-	    memory_order_relaxed);
+	return pn_load(&mp->mnt_table.tb_cur, PN_RELAXED);
 }
 
 static inline uint64_t
-key_of(const struct pn_slot *sl)
+key_of(const struct pni_slot *sl)
 {
-	return atomic_load_explicit(&sl->s_key, memory_order_relaxed);
+	return pni_slot_key(sl, PN_RELAXED);
 }
 
 int
-pn_table_init(struct pn_mount *mp, size_t hint)
+pni_table_init(struct pn_mount *mp, size_t hint)
 {
-	struct pn_tab *t;
+	struct pni_table *tb = &mp->mnt_table;
+	struct pni_tab *t;
 	size_t n = MIN_SLOTS, s;
 
 	/* Room for hint entries at most 3/4 full, within a sane bound. */
@@ -160,51 +226,55 @@ pn_table_init(struct pn_mount *mp, size_t hint)
 	t = tab_alloc(mp, n);
 	if (t == NULL)
 		return PN_ENOMEM;
-	atomic_init(&mp->mnt_table.tb_cur, t);
-	atomic_init(&mp->mnt_table.tb_seq, 0);
-	for (s = 0; s < PN_RSLOTS; s++)
-		atomic_init(&mp->mnt_table.tb_readers[s].rs_word, 0);
+	pn_atomic_init(&tb->tb_cur, t);
+	pn_atomic_init(&tb->tb_seq, 0);
+	for (s = 0; s < PNI_RSLOTS; s++) {
+#if PN_ATOMIC64
+		pn_atomic_init(&tb->tb_readers[s].rs_word, 0);
+#else
+		pn_atomic_init(&tb->tb_readers[s].rs_seq, 0);
+		pn_atomic_init(&tb->tb_readers[s].rs_tag, 0);
+#endif
+	}
 	return PN_OK;
 }
 
 void
-pn_table_fini(struct pn_mount *mp)
+pni_table_fini(struct pn_mount *mp)
 {
-	struct pn_tab *t = cur_locked(mp);
+	struct pni_tab *t = cur_locked(mp);
 
 	if (t != NULL)
-		pn_h_free(mp, t, t->t_bytes);
+		pni_h_free(mp, t, t->t_bytes);
 }
 
 /* ---- lookups ---- */
 
 /*
- * The lookup's retry: the inline probe (pn_table_find_hash) overlapped a
- * removal moving entries.  Probe again until no removal overlaps.
+ * The lookup's retry: the inline probe (pni_table_find) overlapped a
+ * writer moving keys.  Probe again until no writer overlaps.
  */
 uintptr_t
-pn_table_find_retry(struct pn_mount *mp, pn_cookie_t c, uint64_t h)
+pni_table_find_retry(struct pn_mount *mp, pn_cookie_t c, uint64_t h)
 {
-	struct pn_table *tb = &mp->mnt_table;
+	struct pni_table *tb = &mp->mnt_table;
 
 	for (;;) {
 		uint32_t s0;
 		uintptr_t v;
 
-		pn_h_yield(mp);
-		s0 = atomic_load_explicit(&tb->tb_seq, memory_order_seq_cst);
-		v = pn_tab_probe(atomic_load_explicit(&tb->tb_cur,
-		    memory_order_seq_cst), c, h);
-		/* As in pn_table_find_hash. */
-		if ((s0 & 1) == 0 && atomic_load_explicit(&tb->tb_seq,
-		    memory_order_relaxed) == s0)
+		pni_h_yield(mp);
+		s0 = pn_load(&tb->tb_seq, PN_SEQ_CST);
+		v = pni_tab_probe(pn_load(&tb->tb_cur, PN_SEQ_CST), c, h);
+		/* As in pni_table_find. */
+		if ((s0 & 1) == 0 && pn_load(&tb->tb_seq, PN_RELAXED) == s0)
 			return v;
 	}
 }
 
 /* The slot of cookie c (hash h), or NULL.  Mount lock held. */
-static struct pn_slot *
-slot_locked(struct pn_tab *t, pn_cookie_t c, uint64_t h)
+static struct pni_slot *
+slot_locked(struct pni_tab *t, pn_cookie_t c, uint64_t h)
 {
 	size_t i = (size_t)h & t->t_mask;
 	uint64_t k;
@@ -219,39 +289,61 @@ slot_locked(struct pn_tab *t, pn_cookie_t c, uint64_t h)
 
 /* The value of cookie c, whose hash is h, or 0.  Mount lock held. */
 uintptr_t
-pn_table_find_locked_hash(struct pn_mount *mp, pn_cookie_t c, uint64_t h)
+pni_table_find_locked(struct pn_mount *mp, pn_cookie_t c, uint64_t h)
 {
-	struct pn_slot *sl;
+	struct pni_slot *sl;
 
-	PN_ASSERT(mp, pn_h_held(mp, mp->mnt_lock));
+	PNI_ASSERT(mp, pni_h_held(mp, mp->mnt_lock));
 	sl = slot_locked(cur_locked(mp), c, h);
-	return sl == NULL ? 0 : atomic_load_explicit(&sl->s_val,
-	    memory_order_relaxed);
+	return sl == NULL ? 0 : pn_load(&sl->s_val, PN_RELAXED);
 }
 
 /* ---- writers: mount lock held ---- */
+
+/*
+ * Start and end a bracket of key writes: the sequence count is odd in
+ * between.  The odd store is ordered before the key writes by their
+ * release stores; the even one is sequentially consistent, like the
+ * read-slot scan that may follow and a reader's claim and first count
+ * load: a reader whose claim the scan misses reads this count (or a
+ * later one) and so sees the writes.
+ */
+static uint32_t
+keys_begin(struct pni_table *tb)
+{
+	uint32_t s = pn_load(&tb->tb_seq, PN_RELAXED);
+
+	pn_store(&tb->tb_seq, s + 1, PN_RELAXED);
+	return s;
+}
+
+static void
+keys_end(struct pni_table *tb, uint32_t s)
+{
+	pn_store(&tb->tb_seq, s + 2, PN_SEQ_CST);
+}
 
 /*
  * Fill the first empty slot from c's home: the value first, then the key
  * with a release store, so that a reader that sees the key sees the value.
  */
 static void
-tab_put(struct pn_tab *t, uint64_t c, uint64_t h, uintptr_t v,
+tab_put(struct pni_tab *t, uint64_t c, uint64_t h, uintptr_t v,
     memory_order mo)
 {
 	size_t i = (size_t)h & t->t_mask;
 
 	while (key_of(&t->t_slot[i]) != 0)
 		i = (i + 1) & t->t_mask;
-	atomic_store_explicit(&t->t_slot[i].s_val, v, memory_order_relaxed);
-	atomic_store_explicit(&t->t_slot[i].s_key, c, mo);
+	pn_store(&t->t_slot[i].s_val, v, PN_RELAXED);
+	pni_slot_setkey(&t->t_slot[i], c, mo);
 }
 
 static int
 grow(struct pn_mount *mp)
 {
-	struct pn_table *tb = &mp->mnt_table;
-	struct pn_tab *old = cur_locked(mp), *t;
+	struct pni_table *tb = &mp->mnt_table;
+	struct pni_tab *old = cur_locked(mp), *t;
 	size_t n = old->t_mask + 1, i;
 
 	/* The table would fill the address space long before: unreachable. */
@@ -264,133 +356,119 @@ grow(struct pn_mount *mp)
 		uint64_t k = key_of(&old->t_slot[i]);
 
 		if (k != 0)
-			tab_put(t, k, pn_cookie_hash(k), atomic_load_explicit(
-			    &old->t_slot[i].s_val, memory_order_relaxed),
-			    memory_order_relaxed);
+			tab_put(t, k, pni_cookie_hash(k), pn_load(
+			    &old->t_slot[i].s_val, PN_RELAXED), PN_RELAXED);
 	}
 	/* Publishes the slots written above. */
-	atomic_store_explicit(&tb->tb_cur, t, memory_order_seq_cst);
+	pn_store(&tb->tb_cur, t, PN_SEQ_CST);
 	tb->tb_resizes++;
-	pn_read_synchronize(mp);
-	pn_h_free(mp, old, old->t_bytes);
+	pni_read_synchronize(mp);
+	pni_h_free(mp, old, old->t_bytes);
 	return PN_OK;
 }
 
 /*
- * Publish a BUILDING node (its cookie set): lookups see it busy until
- * pn_table_publish gives it its vnode.  Grows the table past 3/4 full; if
- * the host has no memory for that, keeps going until one slot is left.
+ * Enter cookie c (hash h) for a BUILDING node: lookups see it busy until
+ * pni_table_publish gives it its vnode.  Grows the table past 3/4 full;
+ * if the host has no memory for that, keeps going until one slot is left.
  */
 int
-pn_table_insert(struct pn_mount *mp, struct pn_node *pn)
+pni_table_insert(struct pn_mount *mp, pn_cookie_t c, uint64_t h,
+    struct pn_node *pn)
 {
-	return pn_table_insert_hash(mp, pn, pn_cookie_hash(
-	    atomic_load_explicit(&pn->pn_cookie, memory_order_relaxed)));
-}
-
-/* The same, with the hash h of pn's cookie already at hand. */
-int
-pn_table_insert_hash(struct pn_mount *mp, struct pn_node *pn, uint64_t h)
-{
-	struct pn_table *tb = &mp->mnt_table;
+	struct pni_table *tb = &mp->mnt_table;
 	size_t n = cur_locked(mp)->t_mask + 1;
 
-	PN_ASSERT(mp, pn_h_held(mp, mp->mnt_lock));
+	PNI_ASSERT(mp, pni_h_held(mp, mp->mnt_lock));
 	if (tb->tb_count + 1 > n / 4 * 3 && grow(mp) != PN_OK &&
 	    tb->tb_count + 2 > n)
 		return PN_ENOMEM;
-	tab_put(cur_locked(mp), atomic_load_explicit(&pn->pn_cookie,
-	    memory_order_relaxed), h, (uintptr_t)pn | PN_SLOT_BUILDING,
-	    memory_order_release);
+#if PN_ATOMIC64
+	tab_put(cur_locked(mp), c, h, (uintptr_t)pn | PNI_SLOT_BUILDING,
+	    PN_RELEASE);
+#else
+	{
+		uint32_t s = keys_begin(tb);
+
+		tab_put(cur_locked(mp), c, h, (uintptr_t)pn |
+		    PNI_SLOT_BUILDING, PN_RELEASE);
+		keys_end(tb, s);
+	}
+#endif
 	tb->tb_count++;
 	return PN_OK;
 }
 
 /*
- * A BUILDING node's vnode is ready: lookups may return it from now on.
- * One release store; the entry does not move.
+ * Cookie c's BUILDING node pn has its vnode: lookups may return it from
+ * now on.  One release store; the entry does not move.
  */
 void
-pn_table_publish(struct pn_mount *mp, struct pn_node *pn, struct pn_vnode *vp)
+pni_table_publish(struct pn_mount *mp, pn_cookie_t c, uint64_t h,
+    struct pn_node *pn, struct pn_vnode *vp)
 {
-	pn_cookie_t c = atomic_load_explicit(&pn->pn_cookie,
-	    memory_order_relaxed);
-	struct pn_slot *sl;
+	struct pni_slot *sl;
 
-	PN_ASSERT(mp, pn_h_held(mp, mp->mnt_lock));
+	PNI_ASSERT(mp, pni_h_held(mp, mp->mnt_lock));
 	/* An even vnode (build checks) for a BUILDING entry only its builder publishes. */
-	PN_ASSERT(mp, ((uintptr_t)vp & PN_SLOT_BUILDING) == 0);	/* GCOVR_EXCL_BR_LINE: see above */
-	sl = slot_locked(cur_locked(mp), c, pn_cookie_hash(c));
-	PN_ASSERT(mp, sl != NULL && atomic_load_explicit(&sl->s_val,	/* GCOVR_EXCL_BR_LINE: see above */
-	    memory_order_relaxed) == ((uintptr_t)pn | PN_SLOT_BUILDING));
-	atomic_store_explicit(&sl->s_val, (uintptr_t)vp, memory_order_release);
+	PNI_ASSERT(mp, ((uintptr_t)vp & PNI_SLOT_BUILDING) == 0);	/* GCOVR_EXCL_BR_LINE: see above */
+	sl = slot_locked(cur_locked(mp), c, h);
+	PNI_ASSERT(mp, sl != NULL && pn_load(&sl->s_val,	/* GCOVR_EXCL_BR_LINE: see above */
+	    PN_RELAXED) == ((uintptr_t)pn | PNI_SLOT_BUILDING));
+	pn_store(&sl->s_val, (uintptr_t)vp, PN_RELEASE);
 }
 
 /*
- * Unpublish a node, shifting its cluster back over the hole, then wait
- * for the read sections that may have found it (see the top).
+ * Take cookie c (hash h) out, shifting its cluster back over the hole,
+ * then wait for the read sections that may have found it (see the top).
+ * The cookie must be in the table.
  */
 void
-pn_table_remove(struct pn_mount *mp, struct pn_node *pn)
+pni_table_remove(struct pn_mount *mp, pn_cookie_t c, uint64_t h)
 {
-	struct pn_table *tb = &mp->mnt_table;
-	struct pn_tab *t = cur_locked(mp);
-	pn_cookie_t c = atomic_load_explicit(&pn->pn_cookie,
-	    memory_order_relaxed);
-	uint64_t h = pn_cookie_hash(c), k;
-	struct pn_slot *sl;
+	struct pni_table *tb = &mp->mnt_table;
+	struct pni_tab *t = cur_locked(mp);
+	struct pni_slot *sl;
 	size_t i, j, home;
+	uint64_t k;
 	uint32_t s;
 
-	PN_ASSERT(mp, pn_h_held(mp, mp->mnt_lock));
+	PNI_ASSERT(mp, pni_h_held(mp, mp->mnt_lock));
 	sl = slot_locked(t, c, h);
-	if (sl == NULL) {
-		PN_ASSERT(mp, sl != NULL);	/* not in the table */
-		return;
-	}
+	PNI_ASSERT(mp, sl != NULL);
 	i = (size_t)(sl - t->t_slot);
 
-	s = atomic_load_explicit(&tb->tb_seq, memory_order_relaxed);
-	/* Ordered before the moves by their release stores. */
-	atomic_store_explicit(&tb->tb_seq, s + 1, memory_order_relaxed);
+	s = keys_begin(tb);
 	for (j = (i + 1) & t->t_mask; (k = key_of(&t->t_slot[j])) != 0;
 	    j = (j + 1) & t->t_mask) {
-		home = (size_t)pn_cookie_hash(k) & t->t_mask;
+		home = (size_t)pni_cookie_hash(k) & t->t_mask;
 		/* The entry may fill the hole unless its home lies in (i, j]. */
 		if (i <= j ? (i < home && home <= j) :
 		    (i < home || home <= j))
 			continue;
-		atomic_store_explicit(&t->t_slot[i].s_val, atomic_load_explicit(
-		    &t->t_slot[j].s_val, memory_order_relaxed),
-		    memory_order_release);
-		atomic_store_explicit(&t->t_slot[i].s_key, k,
-		    memory_order_release);
+		pn_store(&t->t_slot[i].s_val, pn_load(&t->t_slot[j].s_val,
+		    PN_RELAXED), PN_RELEASE);
+		pni_slot_setkey(&t->t_slot[i], k, PN_RELEASE);
 		i = j;
 	}
-	atomic_store_explicit(&t->t_slot[i].s_key, 0, memory_order_release);
-	atomic_store_explicit(&t->t_slot[i].s_val, 0, memory_order_release);
-	/*
-	 * Sequentially consistent, like the read-slot scan that follows and
-	 * a reader's claim and first count load: a reader whose claim the
-	 * scan misses reads this count (or a later one) and so sees the
-	 * node gone.
-	 */
-	atomic_store_explicit(&tb->tb_seq, s + 2, memory_order_seq_cst);
+	pni_slot_setkey(&t->t_slot[i], 0, PN_RELEASE);
+	pn_store(&t->t_slot[i].s_val, 0, PN_RELEASE);
+	keys_end(tb, s);
 	tb->tb_count--;
-	read_wait(mp, pn_read_tag(h));
+	read_wait(mp, pni_read_tag(h));
 }
 
 /* ---- public statistics ---- */
 
-PN_EXPORT int
+PNI_EXPORT int
 pn_table_stats(struct pn_mount *mp, struct pn_table_stats *st)
 {
-	struct pn_tab *t;
+	struct pni_tab *t;
 	size_t i, longest = 0;
 
 	if (mp == NULL || st == NULL)
 		return PN_EINVAL;
-	pn_h_enter(mp, mp->mnt_lock);
+	pni_h_enter(mp, mp->mnt_lock);
 	t = cur_locked(mp);
 	for (i = 0; i <= t->t_mask; i++) {
 		uint64_t k = key_of(&t->t_slot[i]);
@@ -398,7 +476,7 @@ pn_table_stats(struct pn_mount *mp, struct pn_table_stats *st)
 
 		if (k == 0)
 			continue;
-		home = (size_t)pn_cookie_hash(k) & t->t_mask;
+		home = (size_t)pni_cookie_hash(k) & t->t_mask;
 		d = ((i - home) & t->t_mask) + 1;
 		if (d > longest)
 			longest = d;
@@ -408,6 +486,6 @@ pn_table_stats(struct pn_mount *mp, struct pn_table_stats *st)
 	st->longest_probe = longest;
 	st->bytes = t->t_bytes;
 	st->resizes = mp->mnt_table.tb_resizes;
-	pn_h_exit(mp, mp->mnt_lock);
+	pni_h_exit(mp, mp->mnt_lock);
 	return PN_OK;
 }

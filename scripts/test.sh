@@ -1,7 +1,8 @@
 #!/bin/sh
 # The whole test suite: plain gcc build, AddressSanitizer+UBSan build,
-# ThreadSanitizer build of the concurrent suites, and a warning-free clang
-# build.  Exits non-zero on any failure.
+# ThreadSanitizer build of the concurrent suites, the portable-atomics
+# build (plain and ThreadSanitizer), and a warning-free clang build.
+# Exits non-zero on any failure.
 set -eu
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
@@ -32,6 +33,26 @@ fi
 run ninja -C build-tsan >/dev/null
 TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
     run meson test -C build-tsan --print-errorlogs --num-processes 1 --suite tsan
+
+# The portable atomics design (lib/pn_atomic.h) that 32-bit
+# microcontrollers get, forced on this machine, with the small-memory
+# read slots: every suite, and the concurrent ones under ThreadSanitizer.
+step "gcc, portable atomics: all suites"
+if [ ! -f build-portable/build.ninja ]; then
+	meson setup build-portable -Datomics=portable -Dread_slots=2 -Dcache_line=8 \
+	    -Ddocs=false >/dev/null
+fi
+run ninja -C build-portable >/dev/null
+run meson test -C build-portable --print-errorlogs --num-processes "$jobs" --no-suite soak
+
+step "gcc + ThreadSanitizer, portable atomics: concurrent suites"
+if [ ! -f build-tsan-portable/build.ninja ]; then
+	meson setup build-tsan-portable -Datomics=portable -Dread_slots=2 -Dcache_line=8 \
+	    -Db_sanitize=thread -Db_lundef=false -Ddocs=false >/dev/null
+fi
+run ninja -C build-tsan-portable >/dev/null
+TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+    run meson test -C build-tsan-portable --print-errorlogs --num-processes 1 --suite tsan
 
 step "clang: warning-free build"
 if [ ! -f build-clang/build.ninja ]; then

@@ -17,10 +17,11 @@
  *   can wrap them (fault injection, tracing) for another mount.
  *
  * Locking contract.  The vnode operations, node_init/node_fini,
- * namecache_enter, cred_get, caller_ids, bio_done and clock_now are called
- * with no core lock held.  alloc, free, mount_dying and vnode_getdata may
- * be called with the mount lock held, vnode_getsize and poll_notify with a
- * node stripe lock held: those must not call back into puffsnode.
+ * namecache_enter, cred_get, caller_ids, bio_done, clock_now and
+ * mount_dying are called with no core lock held.  alloc, free, log and
+ * vnode_getdata may be called with the mount lock held, vnode_getsize and
+ * poll_notify with a node stripe lock held: those must not call back into
+ * puffsnode.
  * vnode_get runs inside a lock-free lookup and must neither sleep on the
  * vnode's reclaim (answer PN_ENOENT instead) nor wait for a thread that is
  * inside puffsnode.  Hosts call pn_putvnode() and the lookup calls without
@@ -49,7 +50,7 @@ struct pn_kcn;
 struct pn_bio;
 struct pn_node;
 
-#define PN_HOST_OPS_VERSION	1	/* the newest version this header knows */
+#define PN_HOST_OPS_VERSION	2	/* the newest version this header knows */
 
 /* vnode_setops() kinds (bit mask). */
 #define PN_VOPS_SPEC	0x1u	/* character or block device: spec ops */
@@ -115,7 +116,7 @@ struct pn_host_ops {
 	void	 (*vnode_setops)(void *host, struct pn_vnode *vp, unsigned kind);	/* PN_VOPS_*; default: nothing */
 	int	 (*vnode_checkalias)(void *host, struct pn_vnode *vp, uint64_t rdev, struct pn_vnode **aliasp);	/* device alias, returned referenced, or *aliasp = NULL; default: none */
 	void	 (*vnode_lock)(void *host, struct pn_vnode *vp);	/* vn_lock exclusive; default: nothing */
-	void	 (*vnode_unlock)(void *host, struct pn_vnode *vp);	/* default: nothing */
+	void	 (*vnode_unlock)(void *host, struct pn_vnode *vp);	/* reserved: never called; leave NULL */
 	int	 (*vnode_getattr_size)(void *host, struct pn_vnode *vp, int64_t *sizep);	/* VOP_GETATTR(FSCRED) size, -1 = VNOVAL; default: PN_EOPNOTSUPP */
 	void	 (*node_init)(void *host, struct pn_vnode *vp);	/* genfs_node_init; default: nothing */
 	void	 (*node_fini)(void *host, struct pn_vnode *vp);	/* genfs_node_destroy; default: nothing */
@@ -134,6 +135,10 @@ struct pn_host_ops {
 	void	 (*log)(void *host, int level, const char *fmt, ...);	/* printf-style; default: silent */
 	void	 (*server_misbehaved)(void *host, int reason, uint64_t cookie, const char *what);	/* default: log at PN_LOG_WARN */
 	void	 (*yield)(void *host);	/* give the CPU away in a short spin-wait; default: nothing */
+
+	/* ---- version 2 ---- */
+
+	void	 (*panic)(void *host, const char *what, const char *file, int line);	/* a core assertion failed; must not return; default: log at PN_LOG_PANIC, then trap */
 };
 
 #ifdef __cplusplus

@@ -6,15 +6,17 @@
  * grow, a pool walk in progress at destroy time, counters at their
  * limits, the credential accessors and the access check, and the
  * metadata cache's clock clamping.  White-box where the public API
- * cannot get there (pn_impl.h).  Every check names what it expects.
+ * cannot get there (pni_test.h).  Every check names what it expects.
  */
 #include <pthread.h>
+#include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/wait.h>
 
-#include "pn_impl.h"
+#include "pni_test.h"
 #include "testhost.h"
 #include "wraphost.h"
 
@@ -321,8 +323,6 @@ minimal_host(void)
 	/* Without yield, spin-waits pause: a drain gives slabs back. */
 	CHECK(th_reclaim_unused(&e.th) > 0);
 	EQ(pn_pool_drain(e.mp, NULL), PN_OK);
-	/* An assertion with no log op: the core goes on. */
-	pn_assert_fail(e.mp, __FILE__, __LINE__, "test");
 	env_fini(&e);
 }
 
@@ -378,24 +378,58 @@ dying_midway(void)
 	env_fini(&e);
 }
 
-/* ---- a host that says the core does not hold its locks ---- */
+/* ---- failed assertions ---- */
 
+static jmp_buf panic_jmp;
+static atomic_int panic_calls;
+
+static void
+panic_jump(void *host, const char *what, const char *file, int line)
+{
+	(void)host;
+	CHECK(what != NULL && file != NULL && line > 0);
+	atomic_fetch_add(&panic_calls, 1);
+	longjmp(panic_jmp, 1);
+}
+
+static void
+panic_return(void *host, const char *what, const char *file, int line)
+{
+	(void)host;
+	(void)what;
+	(void)file;
+	(void)line;
+}
+
+/*
+ * A host whose lock_held says the core does not hold the mount lock when
+ * it does: the first contract asserted stops the call, before anything
+ * changed.
+ */
 static void
 lying_lock_held(void)
 {
 	struct env e;
-	struct pn_vnode *vp;
-	long panics;
+	struct pn_table_stats ts;
+	struct pn_vnode *vp = NULL;
+	volatile int rv = -1;
 
 	env_init(&e, 0);
+	e.mp->mnt_ops.panic = panic_jump;
+	atomic_store(&panic_calls, 0);
 	atomic_store(&e.w.lie_held, true);
-	EQ(pn_getvnode(e.mp, 5, PN_VREG, 0, 0, &vp), PN_OK);
-	panics = atomic_load(&e.th.h_panics);
-	CHECK(panics > 0);	/* every PN_ASSERT(held) reported, none obeyed */
-	th_vrele(&e.th, vp);
-	EQ(th_reclaim(&e.th, vp), PN_OK);
-	CHECK(atomic_load(&e.th.h_panics) > panics);
+	if (setjmp(panic_jmp) == 0)
+		rv = pn_getvnode(e.mp, 5, PN_VREG, 0, 0, &vp);
+	EQ(rv, -1);
+	EQ(atomic_load(&panic_calls), 1);
+	/* Stopped under the mount lock, nothing entered. */
+	pni_h_exit(e.mp, e.mp->mnt_lock);
 	atomic_store(&e.w.lie_held, false);
+	EQ(pn_table_stats(e.mp, &ts), PN_OK);
+	EQ(ts.entries, 0);
+	EQ(pn_getvnode(e.mp, 5, PN_VREG, 0, 0, &vp), PN_OK);
+	th_vrele(&e.th, vp);
+	e.mp->mnt_ops.panic = NULL;
 	env_fini(&e);
 }
 
@@ -438,25 +472,63 @@ table_full(void)
 	env_fini(&e);
 }
 
-/* Removing a node that is not in the table is reported and ignored. */
+/*
+ * A failed assertion stops.  With a panic member, the host gets the
+ * failure and must not return (here it jumps back to the test); without
+ * one, or when it returns, the core logs at PN_LOG_PANIC and traps: run
+ * in a child process, which must die of a signal.  Here the assertion is
+ * the table's: removing a cookie that is not in it.
+ */
+/* Remove an absent cookie; returns only through the panic member. */
 static void
-table_remove_absent(void)
+remove_absent(struct env *e)
+{
+	pni_h_enter(e->mp, e->mp->mnt_lock);
+	if (setjmp(panic_jmp) == 0)
+		pni_table_remove(e->mp, 77, pni_cookie_hash(77));
+	pni_h_exit(e->mp, e->mp->mnt_lock);
+}
+
+static bool
+child_traps(struct env *e, void (*panic)(void *, const char *,
+    const char *, int))
+{
+	pid_t pid;
+	int st;
+
+	fflush(NULL);
+	if ((pid = fork()) == 0) {
+		e->mp->mnt_ops.panic = panic;
+		pni_h_enter(e->mp, e->mp->mnt_lock);
+		pni_table_remove(e->mp, 77, pni_cookie_hash(77));
+		_exit(0);
+	}
+	return pid > 0 && waitpid(pid, &st, 0) == pid && WIFSIGNALED(st);
+}
+
+static void
+assertion_stops(void)
 {
 	struct env e;
-	struct pn_node *pn;
 	struct pn_table_stats ts;
+	struct pn_vnode *vp;
 
 	env_init(&e, 0);
-	pn_h_enter(e.mp, e.mp->mnt_lock);
-	EQ(pn_pool_get(e.mp, &pn), PN_OK);
-	atomic_store(&pn->pn_cookie, 77);
-	pn_table_remove(e.mp, pn);
-	pn_h_exit(e.mp, e.mp->mnt_lock);
-	EQ(atomic_load(&e.th.h_panics), 1);
+	EQ(pn_getvnode(e.mp, 5, PN_VREG, 0, 0, &vp), PN_OK);
+	e.mp->mnt_ops.panic = panic_jump;
+	atomic_store(&panic_calls, 0);
+	remove_absent(&e);
+	EQ(atomic_load(&panic_calls), 1);
+	/* Nothing moved: the cookie that is there is still found. */
 	EQ(pn_table_stats(e.mp, &ts), PN_OK);
-	EQ(ts.entries, 0);
-	atomic_store(&pn->pn_refs, 0);
-	pn_pool_put(e.mp, pn);
+	EQ(ts.entries, 1);
+	th_vrele(&e.th, vp);
+	EQ(pn_cookie2vnode(e.mp, 5, 0, &vp), PN_OK);
+	th_vrele(&e.th, vp);
+	/* No panic member, or one that returns: the process traps. */
+	CHECK(child_traps(&e, NULL));
+	CHECK(child_traps(&e, panic_return));
+	e.mp->mnt_ops.panic = NULL;
 	env_fini(&e);
 }
 
@@ -479,9 +551,9 @@ unpublish_later(void *arg)
 	struct flipper *f = arg;
 
 	usleep(20000);
-	pn_h_enter(f->e->mp, f->e->mp->mnt_lock);
-	pn_table_remove(f->e->mp, f->pn);
-	pn_h_exit(f->e->mp, f->e->mp->mnt_lock);
+	pni_h_enter(f->e->mp, f->e->mp->mnt_lock);
+	pni_table_remove(f->e->mp, 88, pni_cookie_hash(88));
+	pni_h_exit(f->e->mp, f->e->mp->mnt_lock);
 	return NULL;
 }
 
@@ -491,8 +563,8 @@ flip_cookie(void *arg)
 	struct flipper *f = arg;
 
 	while (!atomic_load(&f->stop)) {
-		atomic_store(&f->pn->pn_cookie, 91);
-		atomic_store(&f->pn->pn_cookie, 90);
+		__atomic_store_n(&f->pn->pn_cookie, 91, __ATOMIC_RELAXED);
+		__atomic_store_n(&f->pn->pn_cookie, 90, __ATOMIC_RELAXED);
 		atomic_fetch_add(&f->flips, 1);
 	}
 	return NULL;
@@ -510,13 +582,12 @@ lookup_races(void)
 
 	env_init(&e, 0);
 	/* A FREE node left in a slot. */
-	pn_h_enter(e.mp, e.mp->mnt_lock);
-	EQ(pn_pool_get(e.mp, &pn), PN_OK);
-	atomic_store(&pn->pn_cookie, 88);
-	EQ(pn_table_insert(e.mp, pn), PN_OK);
-	pn_h_exit(e.mp, e.mp->mnt_lock);
-	atomic_store(&pn->pn_refs, 0);
-	pn_pool_put(e.mp, pn);
+	pni_h_enter(e.mp, e.mp->mnt_lock);
+	EQ(pni_pool_get(e.mp, &pn), PN_OK);
+	pn->pn_cookie = 88;
+	EQ(pni_table_insert(e.mp, 88, pni_cookie_hash(88), pn), PN_OK);
+	pni_pool_put(e.mp, pn);
+	pni_h_exit(e.mp, e.mp->mnt_lock);
 	f.pn = pn;
 	pthread_create(&t, NULL, unpublish_later, &f);
 	EQ(pn_cookie2vnode(e.mp, 88, 0, &vp), PN_ENOENT);
@@ -539,7 +610,7 @@ lookup_races(void)
 	}
 	atomic_store(&f.stop, true);
 	pthread_join(t, NULL);
-	atomic_store(&f.pn->pn_cookie, 90);
+	__atomic_store_n(&f.pn->pn_cookie, 90, __ATOMIC_RELAXED);
 	env_fini(&e);
 }
 
@@ -670,7 +741,7 @@ pool_drain_partial(void)
 	EQ(pn_pool_stats(e.mp, &ps), PN_OK);
 	EQ(ps.slabs, 1);
 	EQ(ps.in_use, 1);
-	EQ(ps.free, pn_pool_slab_nodes() - 1);
+	EQ(ps.free, (size_t)PNI_SLAB_NODES - 1);
 	for (i = 1; i < 50; i++) {
 		EQ(pn_getvnode(e.mp, 10 + (pn_cookie_t)i, PN_VREG, 0, 0,
 		    &vp[i]), PN_OK);
@@ -949,11 +1020,11 @@ spin_waits(unsigned wflags)
 	EQ(pn_getvnode(e.mp, 5, PN_VREG, 0, 0, &vp), PN_OK);
 	th_vrele(&e.th, vp);
 	pn = pn_vnode2node(e.mp, vp);
-	CHECK(pn_node_pin(pn, &st));
+	CHECK(pni_node_pin(pn, &st));
 	w.vp = vp;
 	pthread_create(&t, NULL, reclaim_main, &w);
 	usleep(20000);
-	pn_node_unpin(pn);
+	pni_node_unpin(pn);
 	pthread_join(t, NULL);
 	EQ(w.rv, PN_OK);
 
@@ -1070,7 +1141,7 @@ main(void)
 	dying_midway();
 	lying_lock_held();
 	table_full();
-	table_remove_absent();
+	assertion_stops();
 	lookup_races();
 	odd_vnodes();
 	pool_walk_busy();

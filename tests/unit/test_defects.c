@@ -13,7 +13,7 @@
 #include <sched.h>
 #include <unistd.h>
 
-#include "pn_impl.h"
+#include "pni_test.h"
 
 #define NTHREADS	8
 
@@ -24,22 +24,7 @@
 static int
 live_nodes(struct pn_mount *mp, pn_cookie_t c)
 {
-	struct pn_slab *sl;
-	size_t i, n = pn_pool_slab_nodes();
-	int count = 0;
-
-	for (sl = pn_pool_walk_begin(mp); sl != NULL;
-	    sl = pn_pool_walk_next(mp, sl))
-		for (i = 0; i < n; i++) {
-			struct pn_node *pn = &sl->sl_nodes[i];
-			uint32_t st = pn_node_state(pn);
-
-			if ((st == PN_ST_BUILDING || st == PN_ST_ACTIVE) &&
-			    atomic_load(&pn->pn_cookie) == c)
-				count++;
-		}
-	pn_pool_walk_end(mp);
-	return count;
+	return pni_test_live_nodes(mp, c);
 }
 
 /* ---- 1: table changes under the mount lock ---- */
@@ -79,8 +64,8 @@ churner(void *arg)
 /*
  * Seed: LIST_INSERT_HEAD into the hash list in getvnode and LIST_REMOVE
  * in putvnode, with no lock.  Here every table insert and remove asserts
- * the mount lock through the host's exact lock_held (never answered "not
- * held"), and threads inserting and removing at once leave exactly the
+ * the mount lock through the host's exact lock_held (a failed assertion
+ * stops), and threads inserting and removing at once leave exactly the
  * entries they should, each one found.
  */
 static void
@@ -92,14 +77,19 @@ defect01_insert_under_lock(void **state)
 	pthread_barrier_t bar;
 	struct pn_vnode *vp;
 	long yes0 = atomic_load(&u->h.h_held_yes);
+	long no0 = atomic_load(&u->h.h_held_no);
 	int i, j;
 
-	/* single-threaded first: every insert and remove is checked */
+	/*
+	 * single-threaded first: every insert and remove is checked (a
+	 * "held" contract answered "no" would have stopped the process), and
+	 * so is every "no core lock held" contract before a vnode is built
+	 */
 	for (i = 0; i < 50; i++)
 		th_vrele(&u->h, ut_get(u, 100000 + (pn_cookie_t)i, PN_VREG));
 	assert_int_equal(th_reclaim_unused(&u->h), 50);
 	assert_true(atomic_load(&u->h.h_held_yes) - yes0 >= 100);
-	assert_int_equal(atomic_load(&u->h.h_held_no), 0);
+	assert_true(atomic_load(&u->h.h_held_no) - no0 >= 50);
 
 	pthread_barrier_init(&bar, NULL, NTHREADS);
 	for (i = 0; i < NTHREADS; i++) {
@@ -116,7 +106,6 @@ defect01_insert_under_lock(void **state)
 	for (i = 0; i < NTHREADS; i++)
 		assert_int_equal(a[i].errors, 0);
 
-	assert_int_equal(atomic_load(&u->h.h_held_no), 0);
 	assert_int_equal(atomic_load(&u->h.h_panics), 0);
 	assert_int_equal(tstats(u).entries, NTHREADS * KEEP);
 	assert_int_equal(pstats(u).in_use, NTHREADS * KEEP);

@@ -7,7 +7,7 @@
 
 #include <pthread.h>
 
-#include "pn_impl.h"
+#include "pni_test.h"
 
 static void
 set_clock(struct ut *u, int64_t s, int64_t ns)

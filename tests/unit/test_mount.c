@@ -9,7 +9,7 @@
 #include <pthread.h>
 #include <unistd.h>
 
-#include "pn_impl.h"
+#include "pni_test.h"
 
 /* ---- pn_version, pn_strerror ---- */
 
@@ -362,7 +362,7 @@ create_fails_at_each_step(void **state)
 			assert_true(n < 1000);
 		}
 		/* mount, lock, cv, 16 stripes, table: 20 steps */
-		assert_true(n >= 1 + 1 + 1 + PN_MCSTRIPES + 1 + 1);
+		assert_true(n >= 1 + 1 + 1 + PNI_MCSTRIPES + 1 + 1);
 	}
 }
 
@@ -439,9 +439,11 @@ destroy_busy_during_walk(void **state)
 {
 	struct ut *u = *state;
 
-	(void)pn_pool_walk_begin(u->mp);
+	struct pni_pool_iter it;
+
+	pni_pool_iter_begin(u->mp, &it);
 	assert_int_equal(pn_mount_destroy(u->mp), PN_EBUSY);
-	pn_pool_walk_end(u->mp);
+	pni_pool_iter_end(u->mp, &it);
 }
 
 static int

@@ -4,7 +4,7 @@
  */
 #include "unit.h"
 
-#include "pn_impl.h"
+#include "pni_test.h"
 
 static long
 misbehaved(struct ut *u, int reason)
@@ -506,9 +506,10 @@ putvnode_cases(void **state)
 	assert_int_equal(pn_putvnode(NULL, vp), PN_EINVAL);
 	assert_int_equal(pn_putvnode(u->mp, NULL), PN_EINVAL);
 
-	/* a vnode that is not ours */
+	/* a vnode that is not ours: refused and reported */
 	assert_int_equal(u->h.h_ops.vnode_alloc(&u->h, PN_VREG, &bare), PN_OK);
 	assert_int_equal(pn_putvnode(u->mp, bare), PN_EINVAL);
+	assert_int_equal(atomic_load(&u->h.h_panics), panics + 1);
 
 	/* reclaim with a request still holding the node */
 	assert_int_equal(pn_referencenode(pn), PN_OK);
@@ -523,14 +524,15 @@ putvnode_cases(void **state)
 	assert_int_equal(entries(u), 0);
 	assert_int_equal(in_use(u), 1);
 
-	/* again: not live any more */
+	/* again: not live any more, reported */
 	assert_int_equal(pn_putvnode(u->mp, vp), PN_EINVAL);
+	assert_int_equal(atomic_load(&u->h.h_panics), panics + 2);
 	u->h.h_ops.vnode_free(&u->h, vp);
 
 	/* a vnode naming a dead node */
 	bare->v_data = pn;
 	assert_int_equal(pn_putvnode(u->mp, bare), PN_EINVAL);
-	assert_int_equal(atomic_load(&u->h.h_panics), panics + 1);
+	assert_int_equal(atomic_load(&u->h.h_panics), panics + 3);
 	bare->v_data = NULL;
 	u->h.h_ops.vnode_free(&u->h, bare);
 

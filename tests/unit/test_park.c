@@ -5,7 +5,7 @@
  */
 #include "unit.h"
 
-#include "pn_impl.h"
+#include "pni_test.h"
 
 #define BUFSZ	16
 

@@ -4,7 +4,7 @@
  */
 #include "unit.h"
 
-#include "pn_impl.h"
+#include "pni_test.h"
 
 /* Create cookies [from, to), each unused but cached. */
 static void
@@ -34,7 +34,7 @@ pool_stats_basic(void **state)
 {
 	struct ut *u = *state;
 	struct pn_pool_stats ps;
-	size_t per = pn_pool_slab_nodes();
+	size_t per = (size_t)PNI_SLAB_NODES;
 
 	assert_int_equal(pn_pool_stats(NULL, &ps), PN_EINVAL);
 	assert_int_equal(pn_pool_stats(u->mp, NULL), PN_EINVAL);
@@ -130,7 +130,7 @@ pool_drain(void **state)
 {
 	struct ut *u = *state;
 	struct pn_pool_stats ps;
-	size_t per = pn_pool_slab_nodes(), freed = 99;
+	size_t per = (size_t)PNI_SLAB_NODES, freed = 99;
 	struct pn_vnode *vp;
 	pn_cookie_t c;
 
@@ -184,11 +184,13 @@ pool_drain_during_walk(void **state)
 
 	make(u, 2, 3);
 	reclaim(u, 2, 3);
-	(void)pn_pool_walk_begin(u->mp);
+	struct pni_pool_iter it;
+
+	pni_pool_iter_begin(u->mp, &it);
 	assert_int_equal(pn_pool_drain(u->mp, &freed), PN_EBUSY);
 	assert_int_equal(freed, 0);
 	assert_int_equal(pstats(u).slabs, 1);
-	pn_pool_walk_end(u->mp);
+	pni_pool_iter_end(u->mp, &it);
 	assert_int_equal(pn_pool_drain(u->mp, &freed), PN_OK);
 	assert_int_equal(freed, 1);
 }
@@ -324,22 +326,7 @@ table_growth_fails(void **state)
 static int
 slots_holding(struct pn_mount *mp, pn_cookie_t c)
 {
-	struct pn_slab *sl;
-	size_t i, n = pn_pool_slab_nodes();
-	int count = 0;
-
-	for (sl = pn_pool_walk_begin(mp); sl != NULL;
-	    sl = pn_pool_walk_next(mp, sl))
-		for (i = 0; i < n; i++) {
-			struct pn_node *pn = &sl->sl_nodes[i];
-			uint32_t st = pn_node_state(pn);
-
-			if ((st == PN_ST_BUILDING || st == PN_ST_ACTIVE) &&
-			    atomic_load(&pn->pn_cookie) == c)
-				count++;
-		}
-	pn_pool_walk_end(mp);
-	return count;
+	return pni_test_live_nodes(mp, c);
 }
 
 static void

@@ -1,0 +1,118 @@
+/*
+ * hostcall.c -- the host-call layer: installing a host table, the wrappers
+ * too large to inline, assertion failures and the rmw lock of portable
+ * builds.  The inline wrappers are in hostcall.h.
+ *
+ * Versions.  A table (struct pn_host_ops) and the mount arguments
+ * (struct pn_mount_args) follow one policy: members are only appended; a
+ * caller names the version it was written for; any version from 1 to the
+ * newest is accepted and only that version's bytes are read, so newer
+ * members stay zero (NULL: their defaults).  The byte counts are derived
+ * from the members with offsetof.
+ */
+#include "hostcall.h"
+
+/* Where a version's members end: the end of its last member. */
+#define END_OF(type, member)	\
+	(offsetof(type, member) + sizeof(((type *)0)->member))
+
+static const size_t ops_size[PN_HOST_OPS_VERSION + 1] = {
+	[1] = END_OF(struct pn_host_ops, yield),
+	[2] = END_OF(struct pn_host_ops, panic),
+};
+_Static_assert(PN_HOST_OPS_VERSION == 2 &&
+    END_OF(struct pn_host_ops, panic) == sizeof(struct pn_host_ops),
+    "ops_size: one entry per version, the last one ends the table");
+
+/* Every mandatory member of the table is set and its version known. */
+bool
+pni_host_valid(const struct pn_host_ops *ops)
+{
+	if (ops->version < 1 || ops->version > PN_HOST_OPS_VERSION)
+		return false;
+	return ops->alloc != NULL && ops->free != NULL &&
+	    ops->lock_init != NULL && ops->lock_fini != NULL &&
+	    ops->lock_enter != NULL && ops->lock_exit != NULL &&
+	    ops->cv_init != NULL && ops->cv_fini != NULL &&
+	    ops->cv_wait != NULL && ops->cv_broadcast != NULL &&
+	    ops->vnode_alloc != NULL && ops->vnode_free != NULL &&
+	    ops->vnode_get != NULL && ops->vnode_rele != NULL &&
+	    ops->vnode_setdata != NULL && ops->vnode_getdata != NULL &&
+	    ops->vnode_setsize != NULL && ops->vnode_getsize != NULL;
+}
+
+/*
+ * A zeroed mount from the host's memory, with the members of the table's
+ * version installed (the rest stay NULL), or NULL.  The table is valid.
+ */
+struct pn_mount *
+pni_host_mount_alloc(const struct pn_host_ops *ops, void *host)
+{
+	struct pn_mount *mp;
+
+	if ((mp = ops->alloc(host, sizeof(*mp))) == NULL)
+		return NULL;
+	__builtin_memset(mp, 0, sizeof(*mp));
+	__builtin_memcpy(&mp->mnt_ops, ops, ops_size[ops->version]);
+	mp->mnt_host = host;
+	return mp;
+}
+
+void
+pni_h_log(struct pn_mount *mp, int level, const char *fmt,
+    unsigned long long a, unsigned long long b)
+{
+	if (mp->mnt_ops.log != NULL)
+		mp->mnt_ops.log(mp->mnt_host, level, fmt, a, b);
+}
+
+void
+pni_h_misbehaved(struct pn_mount *mp, int reason, uint64_t cookie,
+    const char *what)
+{
+	if (mp->mnt_ops.server_misbehaved != NULL)
+		mp->mnt_ops.server_misbehaved(mp->mnt_host, reason, cookie,
+		    what);
+	else
+		pni_h_log(mp, PN_LOG_WARN,
+		    "puffsnode: server misbehaved (reason %llu, cookie %llu)",
+		    (uint64_t)reason, cookie);
+}
+
+void
+pni_h_yield(struct pn_mount *mp)
+{
+	if (mp->mnt_ops.yield != NULL)
+		mp->mnt_ops.yield(mp->mnt_host);
+#if defined(__x86_64__) || defined(__i386__)
+	else
+		__builtin_ia32_pause();
+#endif
+}
+
+_Noreturn void
+pni_assert_fail(struct pn_mount *mp, const char *file, int line,
+    const char *what)
+{
+	if (mp->mnt_ops.panic != NULL)
+		mp->mnt_ops.panic(mp->mnt_host, what, file, line);
+	if (mp->mnt_ops.log != NULL)
+		mp->mnt_ops.log(mp->mnt_host, PN_LOG_PANIC,
+		    "puffsnode: assertion \"%s\" failed at %s:%d", what, file,
+		    line);
+	__builtin_trap();
+}
+
+#if !PN_ATOMIC64
+void
+pni_rmw_enter(struct pn_mount *mp)
+{
+	pni_h_enter(mp, mp->mnt_rmwlock);
+}
+
+void
+pni_rmw_exit(struct pn_mount *mp)
+{
+	pni_h_exit(mp, mp->mnt_rmwlock);
+}
+#endif

@@ -1,0 +1,43 @@
+/*
+ * mount.h -- the mount (mount.c): what it owns and which lock covers
+ * what.  Never installed.
+ */
+#ifndef PN_MOUNT_H
+#define PN_MOUNT_H
+
+#include "pool.h"
+#include "table.h"
+
+#define PNI_MCSTRIPES	16
+
+/*
+ * The mount lock covers table writers, node state changes, the pool, the
+ * user count, the waiter count and the generation counter.  The
+ * condition variable wakes get-or-create callers waiting on a node and
+ * the unmount waiting for the last user.  Stripe locks cover per-node
+ * data (metadata cache, poll state, the vnode pointer for completions).
+ * Portable builds have one more lock, the rmw lock (pn_atomic.h), a leaf.
+ */
+struct pn_mount {
+	struct pni_table	 mnt_table;
+	struct pn_host_ops	 mnt_ops;	/* the host's table, copied */
+	void			*mnt_host;
+	pn_cookie_t		 mnt_rootcookie;
+	int			 mnt_roottype;
+	int64_t			 mnt_rootsize;
+	uint64_t		 mnt_rootrdev;
+	unsigned		 mnt_flags;
+	struct pn_lock		*mnt_lock;
+	struct pn_cv		*mnt_cv;
+	uint32_t		 mnt_refcount;	/* users (pn_mp_reference) */
+	uint32_t		 mnt_waiters;	/* get-or-create callers waiting */
+	uint64_t		 mnt_nextgen;
+	PN_ATOMIC(bool)		 mnt_dying;	/* set under the mount lock by pn_mp_drain */
+	struct pni_pool		 mnt_pool;
+	struct pn_lock		*mnt_mclock[PNI_MCSTRIPES];
+#if !PN_ATOMIC64
+	struct pn_lock		*mnt_rmwlock;
+#endif
+};
+
+#endif /* !PN_MOUNT_H */

@@ -1,0 +1,39 @@
+/*
+ * pni_test.h -- the core's internals, for tests only.  Never installed.
+ *
+ * Unit tests, fault sweeps and fuzzers that reach inside the core include
+ * this one header and link the static archive (puffsnode_internal_dep,
+ * which passes the core's build-time knobs).
+ */
+#ifndef PN_PNI_TEST_H
+#define PN_PNI_TEST_H
+
+#include "hostcall.h"
+
+/*
+ * Live (BUILDING or ACTIVE) nodes of cookie c, counted over every node of
+ * the pool under the mount lock: a second live node for one cookie cannot
+ * hide here.  No core lock held.
+ */
+static inline int
+pni_test_live_nodes(struct pn_mount *mp, pn_cookie_t c)
+{
+	struct pni_pool_iter it;
+	struct pn_node *pn;
+	int count = 0;
+
+	pni_pool_iter_begin(mp, &it);
+	pni_h_enter(mp, mp->mnt_lock);
+	while ((pn = pni_pool_iter_next(&it)) != NULL) {
+		uint32_t st = pni_node_state(pn);
+
+		if ((st == PNI_ST_BUILDING || st == PNI_ST_ACTIVE) &&
+		    pn->pn_cookie == c)
+			count++;
+	}
+	pni_h_exit(mp, mp->mnt_lock);
+	pni_pool_iter_end(mp, &it);
+	return count;
+}
+
+#endif /* !PN_PNI_TEST_H */
