@@ -118,64 +118,69 @@ pni_node_stripe(const struct pn_node *pn)
 /* ---- lookups ---- */
 
 /* What a lock-free lookup found. */
-struct found {
-	enum {
-		F_VNODE,	/* f_vp referenced */
-		F_NONE,		/* no node */
-		F_BUSY,		/* being built, or being reclaimed */
-		F_ERROR		/* vnode_get failed: f_error */
-	}			 f_kind;
-	int			 f_error;
-	struct pn_vnode		*f_vp;
-	struct pn_node		*f_dying;	/* F_BUSY: the node being reclaimed */
-	uint64_t		 f_dyinggen;	/* and its generation */
+enum found {
+	F_VNODE,	/* the vnode, referenced */
+	F_NONE,		/* no node */
+	F_BUSY,		/* being built, or being reclaimed */
+	F_ERROR		/* vnode_get failed */
+};
+
+/* What a failed lookup leaves for the slow paths. */
+struct miss {
+	int			 m_error;	/* F_ERROR: vnode_get's error */
+	struct pn_node		*m_dying;	/* F_BUSY: the node being reclaimed */
+	uint64_t		 m_dyinggen;	/* and its generation */
 };
 
 /*
- * Lock-free lookup of cookie c, whose hash is h.  F_BUSY: the node is
+ * Lock-free lookup of cookie c, whose hash is h: F_VNODE with *vpp
+ * referenced, or why not, with the details in *m.  F_BUSY: the node is
  * being built or reclaimed; when the host refused the vnode (reclaim
- * begun, putvnode not yet called), f_dying and f_dyinggen name the node,
+ * begun, putvnode not yet called), m_dying and m_dyinggen name the node,
  * for await_entry_locked.  Inline, so that a hit keeps everything in
- * registers.  No core lock held.
+ * registers and writes nothing but *vpp.  No core lock held.
  */
-static inline __attribute__((always_inline)) void
-lookup(struct pn_mount *mp, pn_cookie_t c, uint64_t h, struct found *f)
+static inline __attribute__((always_inline)) enum found
+lookup(struct pn_mount *mp, pn_cookie_t c, uint64_t h, struct pn_vnode **vpp,
+    struct miss *m)
 {
 	struct pni_rsect rs;
+	struct pn_vnode *vp;
 	struct pn_node *pn;
+	enum found f;
 	uintptr_t v;
 	int error;
 
-	f->f_dying = NULL;
-	f->f_dyinggen = 0;
 	/*
 	 * The read section announces c: until it ends, the entry found for c
 	 * cannot leave the table for good, so the host cannot free its vnode
 	 * (table.c) and the vnode's node stays the same.
 	 */
-	pni_read_enter(mp, &mp->mnt_table, pni_read_tag(h), &rs);
+	rs = pni_read_enter(mp, &mp->mnt_table, pni_read_tag(h));
 	v = pni_table_find(mp, &mp->mnt_table, c, h);
-	if (v == 0) {
-		f->f_kind = F_NONE;
-	} else if (PNI_UNLIKELY(v & PNI_SLOT_BUILDING)) {
-		f->f_kind = F_BUSY;
+	if (v == 0 || PNI_UNLIKELY(v & PNI_SLOT_BUILDING)) {
+		f = v == 0 ? F_NONE : F_BUSY;
+		m->m_dying = NULL;
+		m->m_dyinggen = 0;
 	} else {
-		f->f_vp = (struct pn_vnode *)v;
-		error = pni_h_vnode_get(mp, f->f_vp);
+		vp = (struct pn_vnode *)v;
+		error = pni_h_vnode_get(mp, vp);
 		if (PNI_LIKELY(error == PN_OK)) {
-			f->f_kind = F_VNODE;
+			*vpp = vp;
+			f = F_VNODE;
 		} else if (error == PN_ENOENT) {
-			pn = pni_h_vnode_getdata(mp, f->f_vp);
-			f->f_dying = pn;
+			pn = pni_h_vnode_getdata(mp, vp);
+			m->m_dying = pn;
 			/* The host clears v_data only after putvnode. */
-			f->f_dyinggen = pn == NULL ? 0 : pn->pn_gen;	/* GCOVR_EXCL_BR_LINE: see above */
-			f->f_kind = F_BUSY;
+			m->m_dyinggen = pn == NULL ? 0 : pn->pn_gen;	/* GCOVR_EXCL_BR_LINE: see above */
+			f = F_BUSY;
 		} else {
-			f->f_error = error;
-			f->f_kind = F_ERROR;
+			m->m_error = error;
+			f = F_ERROR;
 		}
 	}
-	pni_read_leave(&rs);
+	pni_read_leave(rs);
+	return f;
 }
 
 /* ---- get-or-create ---- */
@@ -196,12 +201,12 @@ enum await {
 
 /*
  * Wait until cookie c's entry is absent or usable: neither BUILDING nor
- * the node the lookup f saw being reclaimed.  Mount lock held on entry
- * and on return.
+ * the node the failed lookup m saw being reclaimed.  Mount lock held on
+ * entry and on return.
  */
 static enum await
 await_entry_locked(struct pn_mount *mp, pn_cookie_t c, uint64_t h,
-    const struct found *f)
+    const struct miss *m)
 {
 	bool waiting = false;
 	enum await aw;
@@ -217,9 +222,9 @@ await_entry_locked(struct pn_mount *mp, pn_cookie_t c, uint64_t h,
 			aw = AW_CREATE;
 			break;
 		}
-		if ((v & PNI_SLOT_BUILDING) == 0 && (f->f_dying == NULL ||
-		    !node_is(mp, (struct pn_vnode *)v, f->f_dying,
-		    f->f_dyinggen))) {
+		if ((v & PNI_SLOT_BUILDING) == 0 && (m->m_dying == NULL ||
+		    !node_is(mp, (struct pn_vnode *)v, m->m_dying,
+		    m->m_dyinggen))) {
 			aw = AW_LOOKUP;
 			break;
 		}
@@ -379,29 +384,31 @@ get_or_create(struct pn_mount *mp, pn_cookie_t c, int type, int64_t size,
     uint64_t rdev, bool create_only, struct pn_vnode **vpp)
 {
 	uint64_t h = pni_cookie_hash(c);
+	struct pn_vnode *vp;
 	struct pn_node *pn;
-	struct found f;
+	struct miss m;
+	enum found f;
 	enum await aw;
 	int error;
 
 	for (;;) {
-		lookup(mp, c, h, &f);
-		if (f.f_kind == F_VNODE && !create_only) {
-			*vpp = f.f_vp;
+		f = lookup(mp, c, h, &vp, &m);
+		if (f == F_VNODE && !create_only) {
+			*vpp = vp;
 			return PN_OK;
 		}
-		if (f.f_kind == F_VNODE) {
-			pni_h_vnode_rele(mp, f.f_vp);
+		if (f == F_VNODE) {
+			pni_h_vnode_rele(mp, vp);
 			pni_h_misbehaved(mp, PN_BAD_COOKIE_DUP, c,
 			    "new node with the cookie of a live node");
 			return PN_EEXIST;
 		}
-		if (f.f_kind == F_ERROR)
-			return f.f_error;
+		if (f == F_ERROR)
+			return m.m_error;
 		if (pni_h_mount_dying(mp))
 			return PN_ENXIO;
 		pni_h_enter(mp, mp->mnt_lock);
-		if ((aw = await_entry_locked(mp, c, h, &f)) == AW_CREATE)
+		if ((aw = await_entry_locked(mp, c, h, &m)) == AW_CREATE)
 			break;		/* create it, lock held */
 		pni_h_exit(mp, mp->mnt_lock);
 		if (aw == AW_DYING)
@@ -503,14 +510,13 @@ pn_makeroot(struct pn_mount *mp, struct pn_vnode **vpp)
 
 /* pn_cookie2vnode's other cases: the root, a failed lookup. */
 static __attribute__((noinline, cold)) int
-cookie2vnode_slow(struct pn_mount *mp, pn_cookie_t cookie,
-    const struct found *f, unsigned flags, struct pn_vnode **vpp)
+cookie2vnode_slow(struct pn_mount *mp, pn_cookie_t cookie, bool failed,
+    int error, unsigned flags, struct pn_vnode **vpp)
 {
 	struct pn_vnode *vp = NULL;
-	int error;
 
-	if (f->f_kind == F_ERROR)
-		return f->f_error;
+	if (failed)
+		return error;
 	if (cookie != mp->mnt_rootcookie)
 		return PN_ENOENT;
 	/* The root is made when missing, as pn_makeroot does. */
@@ -526,7 +532,9 @@ PNI_EXPORT int
 pn_cookie2vnode(struct pn_mount *mp, pn_cookie_t cookie, unsigned flags,
     struct pn_vnode **vpp)
 {
-	struct found f;
+	struct pn_vnode *vp;
+	struct miss m;
+	enum found f;
 
 	if (PNI_UNLIKELY(vpp == NULL))
 		return PN_EINVAL;
@@ -538,12 +546,13 @@ pn_cookie2vnode(struct pn_mount *mp, pn_cookie_t cookie, unsigned flags,
 	 * The root's node is found like any other; only when the lookup
 	 * fails does the root's cookie matter (cookie2vnode_slow).
 	 */
-	lookup(mp, cookie, pni_cookie_hash(cookie), &f);
-	if (PNI_UNLIKELY(f.f_kind != F_VNODE))
-		return cookie2vnode_slow(mp, cookie, &f, flags, vpp);
+	f = lookup(mp, cookie, pni_cookie_hash(cookie), &vp, &m);
+	if (PNI_UNLIKELY(f != F_VNODE))
+		return cookie2vnode_slow(mp, cookie, f == F_ERROR,
+		    f == F_ERROR ? m.m_error : 0, flags, vpp);
 	if (PNI_UNLIKELY(flags & PN_LOOKUP_LOCK))
-		pni_h_vnode_lock(mp, f.f_vp);
-	*vpp = f.f_vp;
+		pni_h_vnode_lock(mp, vp);
+	*vpp = vp;
 	return PN_OK;
 }
 

@@ -21,6 +21,11 @@
  *
  * PN_ATOMICS_PORTABLE (-Datomics=portable) forces the portable design on
  * any target, which is how hosted test runs cover it.
+ *
+ * Loads and stores themselves are C11 atomics, but for clang on ARMv6-M:
+ * it inlines no atomic access at all there (its lock-free size is 0), so
+ * on that single-core architecture they are volatile word accesses with a
+ * barrier after a load and around a store.
  */
 #ifndef PN_ATOMIC_H
 #define PN_ATOMIC_H
@@ -38,8 +43,18 @@
 
 struct pn_mount;
 
+#if defined(__clang__) && defined(__ARM_ARCH_6M__)
+#define PNI_VOLATILE_ATOMICS	1
+#else
+#define PNI_VOLATILE_ATOMICS	0
+#endif
+
 /* An atomic object of type T; 32 bits or a pointer, or 64 bits if native. */
+#if PNI_VOLATILE_ATOMICS
+#define PN_ATOMIC(T)		T volatile
+#else
 #define PN_ATOMIC(T)		_Atomic(T)
+#endif
 
 typedef PN_ATOMIC(uint32_t)	pn_atomic_u32;
 #if PN_ATOMIC64
@@ -53,12 +68,33 @@ typedef PN_ATOMIC(uint64_t)	pn_atomic_u64;
 #define PN_ACQ_REL	memory_order_acq_rel
 #define PN_SEQ_CST	memory_order_seq_cst
 
+#if PNI_VOLATILE_ATOMICS
+
+#define pni_barrier()		__asm__ __volatile__("dmb" ::: "memory")
+#define pn_atomic_init(p, v)	((void)(*(p) = (v)))
+#define pn_load(p, mo)		__extension__ ({			\
+	__typeof__(*(p)) pni_v_ = *(p);					\
+	(void)(mo);							\
+	pni_barrier();							\
+	pni_v_;								\
+})
+#define pn_store(p, v, mo)	do {					\
+	(void)(mo);							\
+	pni_barrier();							\
+	*(p) = (v);							\
+	pni_barrier();							\
+} while (0)
+
+#else
+
 /* Initialise an object no other thread can see yet. */
 #define pn_atomic_init(p, v)	atomic_init((p), (v))
 
 /* Loads and stores: inline on every target. */
 #define pn_load(p, mo)		atomic_load_explicit((p), (mo))
 #define pn_store(p, v, mo)	atomic_store_explicit((p), (v), (mo))
+
+#endif
 
 #if PN_ATOMIC64
 
@@ -133,8 +169,8 @@ pn_fetch_add32(struct pn_mount *mp, pn_atomic_u32 *p, uint32_t d,
 	uint32_t v;
 
 	pni_rmw_enter(mp);
-	v = atomic_load_explicit(p, pni_load_order(mo));
-	atomic_store_explicit(p, v + d, pni_store_order(mo));
+	v = pn_load(p, pni_load_order(mo));
+	pn_store(p, v + d, pni_store_order(mo));
 	pni_rmw_exit(mp);
 	return v;
 }
@@ -154,10 +190,10 @@ pn_cas32(struct pn_mount *mp, pn_atomic_u32 *p, uint32_t *expected,
 	bool ok;
 
 	pni_rmw_enter(mp);
-	v = atomic_load_explicit(p, pni_load_order(success));
+	v = pn_load(p, pni_load_order(success));
 	ok = v == *expected;
 	if (ok)
-		atomic_store_explicit(p, desired, pni_store_order(success));
+		pn_store(p, desired, pni_store_order(success));
 	else
 		*expected = v;
 	pni_rmw_exit(mp);

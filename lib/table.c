@@ -68,9 +68,8 @@ _Static_assert(_Alignof(struct pn_node) >= 2, "BUILDING bit");
 #define SEQ_HELD	((uint64_t)1 << 32)	/* low bit of the sequence */
 
 /* The home slot was held: try the others, then wait for one. */
-void
-pni_read_enter_slow(struct pn_mount *mp, uint32_t tag, unsigned s,
-    struct pni_rsect *rs)
+struct pni_rsect
+pni_read_enter_slow(struct pn_mount *mp, uint32_t tag, unsigned s)
 {
 	unsigned tries;
 
@@ -81,11 +80,8 @@ pni_read_enter_slow(struct pn_mount *mp, uint32_t tag, unsigned s,
 
 		/* Held or changed under us: only when threads race (stress). */
 		if ((w & SEQ_HELD) == 0 && pn_cas64(&sl->rs_word, &w, nw,	/* GCOVR_EXCL_BR_LINE */
-		    PN_SEQ_CST)) {
-			rs->rs_slot = sl;
-			rs->rs_word = nw;
-			return;
-		}
+		    PN_SEQ_CST))
+			return (struct pni_rsect){ sl, nw };
 		s = (s + 1) & (PNI_RSLOTS - 1);
 		if (tries % PNI_RSLOTS == 0)
 			pni_h_yield(mp);
@@ -111,9 +107,8 @@ rslot_word(struct pni_table *tb, size_t s)
  * to a writer by itself; this load makes the last holder's section
  * happen before the claim, hence before any writer that sees the claim.
  */
-void
-pni_read_enter_slow(struct pn_mount *mp, uint32_t tag, unsigned s,
-    struct pni_rsect *rs)
+struct pni_rsect
+pni_read_enter_slow(struct pn_mount *mp, uint32_t tag, unsigned s)
 {
 	unsigned tries;
 
@@ -127,9 +122,7 @@ pni_read_enter_slow(struct pn_mount *mp, uint32_t tag, unsigned s,
 			pn_store(&sl->rs_tag, tag, PN_RELAXED);
 			pn_store(&sl->rs_seq, seq + 1, PN_SEQ_CST);
 			pni_rmw_exit(mp);
-			rs->rs_slot = sl;
-			rs->rs_seq = seq + 1;
-			return;
+			return (struct pni_rsect){ sl, seq + 1 };
 		}
 		pni_rmw_exit(mp);
 		s = (s + 1) & (PNI_RSLOTS - 1);

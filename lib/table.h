@@ -83,8 +83,7 @@ struct pni_rsect {
 int	pni_table_init(struct pn_mount *, size_t);
 void	pni_table_fini(struct pn_mount *);
 void	pni_read_synchronize(struct pn_mount *);
-void	pni_read_enter_slow(struct pn_mount *, uint32_t, unsigned,
-	    struct pni_rsect *);
+struct pni_rsect pni_read_enter_slow(struct pn_mount *, uint32_t, unsigned);
 uintptr_t pni_table_find_retry(struct pn_mount *, pn_cookie_t, uint64_t);
 uintptr_t pni_table_find_locked(struct pn_mount *, pn_cookie_t, uint64_t);
 int	pni_table_insert(struct pn_mount *, pn_cookie_t, uint64_t,
@@ -160,9 +159,8 @@ pni_read_home(void)
  * meet, with one sequentially consistent compare-and-swap; the slow path
  * tries the others.  Portable: the claim runs under the rmw lock.
  */
-static inline void
-pni_read_enter(struct pn_mount *mp, struct pni_table *tb, uint32_t tag,
-    struct pni_rsect *rs)
+static inline struct pni_rsect
+pni_read_enter(struct pn_mount *mp, struct pni_table *tb, uint32_t tag)
 {
 	unsigned s = pni_read_home();
 #if PN_ATOMIC64
@@ -171,26 +169,23 @@ pni_read_enter(struct pn_mount *mp, struct pni_table *tb, uint32_t tag,
 	uint64_t nw = ((w >> 32) + 1) << 32 | tag;
 
 	if (PNI_LIKELY((w & ((uint64_t)1 << 32)) == 0) &&
-	    PNI_LIKELY(pn_cas64(p, &w, nw, PN_SEQ_CST))) {
-		rs->rs_slot = &tb->tb_readers[s];
-		rs->rs_word = nw;
-		return;
-	}
+	    PNI_LIKELY(pn_cas64(p, &w, nw, PN_SEQ_CST)))
+		return (struct pni_rsect){ &tb->tb_readers[s], nw };
 #else
 	(void)tb;
 #endif
-	pni_read_enter_slow(mp, tag, s, rs);
+	return pni_read_enter_slow(mp, tag, s);
 }
 
 /* Leave: one release store making the sequence even.  Only the holder writes. */
 static inline void
-pni_read_leave(struct pni_rsect *rs)
+pni_read_leave(struct pni_rsect rs)
 {
 #if PN_ATOMIC64
-	pn_store(&rs->rs_slot->rs_word, rs->rs_word + ((uint64_t)1 << 32),
+	pn_store(&rs.rs_slot->rs_word, rs.rs_word + ((uint64_t)1 << 32),
 	    PN_RELEASE);
 #else
-	pn_store(&rs->rs_slot->rs_seq, rs->rs_seq + 1, PN_RELEASE);
+	pn_store(&rs.rs_slot->rs_seq, rs.rs_seq + 1, PN_RELEASE);
 #endif
 }
 

@@ -18,10 +18,10 @@
  *
  * Locking contract.  The vnode operations, node_init/node_fini,
  * namecache_enter, cred_get, caller_ids, bio_done, clock_now and
- * mount_dying are called with no core lock held.  alloc, free, log and
- * vnode_getdata may be called with the mount lock held, vnode_getsize and
- * poll_notify with a node stripe lock held: those must not call back into
- * puffsnode.
+ * mount_dying are called with no core lock held.  alloc, free, log,
+ * yield, panic and vnode_getdata may be called with the mount lock held,
+ * vnode_getsize and poll_notify with a node stripe lock held: those must
+ * not call back into puffsnode.
  * vnode_get runs inside a lock-free lookup and must neither sleep on the
  * vnode's reclaim (answer PN_ENOENT instead) nor wait for a thread that is
  * inside puffsnode.  Hosts call pn_putvnode() and the lookup calls without

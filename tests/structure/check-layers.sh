@@ -1,0 +1,52 @@
+#!/bin/sh
+# check-layers.sh SRCDIR NM ARCHIVE: the core's structure.
+#  - the private headers of lib/ include one another without a cycle;
+#  - its modules (one object each) call one another without a cycle:
+#    an object that uses an internal pni_ symbol depends on the object
+#    that defines it;
+#  - one function changes node states: the state word is compare-and-
+#    swapped in pni_node_set_state only.
+set -eu
+src=$1 nm=$2 ar=$3
+fail=0
+
+# Header graph: "included includer" pairs; tsort fails on a loop.
+for h in "$src"/lib/*.h; do
+	b=$(basename "$h")
+	echo "$b $b"
+	sed -n 's/^#include "\([^"]*\.h\)".*/\1/p' "$h" | while read -r inc; do
+		echo "$inc $b"
+	done
+done >headers.pairs
+if ! tsort headers.pairs >/dev/null 2>tsort.err; then
+	echo "lib/ headers include one another in a loop:"
+	cat tsort.err
+	fail=1
+fi
+
+# Module graph from the archive: defined and undefined pni_ symbols.
+"$nm" -A "$ar" 2>/dev/null | awk '
+	{ split($1, a, ":"); obj = a[2]; sub(/:$/, "", obj) }
+	$2 == "T" && $3 ~ /^pni_/ { def[$3] = obj }
+	$2 == "U" && $3 ~ /^pni_/ { use[obj] = use[obj] " " $3 }
+	END { for (o in use) { n = split(use[o], s, " ")
+		for (i = 1; i <= n; i++) if (s[i] in def && def[s[i]] != o)
+			print def[s[i]], o } }' | sort -u >modules.pairs
+if [ ! -s modules.pairs ]; then
+	echo "no module dependencies found in $ar"
+	fail=1
+elif ! tsort modules.pairs >/dev/null 2>tsort.err; then
+	echo "lib/ modules call one another in a loop:"
+	cat tsort.err
+	fail=1
+fi
+
+# The state word changes state in one function.
+cas=$(grep -n 'pn_cas32([^,]*, &pn->pn_word' "$src"/lib/*.c | wc -l)
+fn=$(awk '/^pni_node_set_state\(/ { f = 1 } f && /pn_cas32\(mp, &pn->pn_word/ { print; exit }' "$src"/lib/node.c | wc -l)
+if [ "$cas" -ne 1 ] || [ "$fn" -ne 1 ]; then
+	echo "node states change outside pni_node_set_state ($cas writers)"
+	fail=1
+fi
+[ "$fail" -eq 0 ] && echo "lib/: headers and modules without cycles, one state-changing function"
+exit "$fail"
