@@ -162,7 +162,8 @@ p_create(size_t n)
 	};
 	int error;
 
-	if ((error = pn_posix_fill_ops(&bench_host_ops)) != PN_OK ||
+	if ((error = pn_posix_fill_ops(&bench_host_ops,
+	    PN_HOST_OPS_VERSION)) != PN_OK ||
 	    (error = pn_mount_create(&bench_host_ops, NULL, &a, &p->mp)) != 0)
 		die("pn_mount_create", error);
 	p->handle = calloc(n, sizeof(*p->handle));

@@ -185,7 +185,8 @@ main(void)
 	struct pn_node *pn;
 
 	/* memory, locks, condition variables, clock, log, yield: the kit's */
-	expect(pn_posix_fill_ops(&ops), PN_OK, "pn_posix_fill_ops");
+	expect(pn_posix_fill_ops(&ops, PN_HOST_OPS_VERSION), PN_OK,
+	    "pn_posix_fill_ops");
 	ops.alloc = h_alloc;		/* counted */
 	ops.free = h_free;
 	ops.log = h_log;

@@ -4,10 +4,10 @@
  *
  * libpuffsnode-posix implements the host members that do not depend on
  * the embedder's vnodes: memory (malloc), mutexes and condition variables
- * (pthreads), the clock (clock_gettime), logging (standard error) and the
- * yield (sched_yield).  pn_posix_fill_ops() writes them into a table; the
- * embedder adds its vnode members and hands the table to
- * pn_mount_create().  Each member is also a public function, for a table
+ * (pthreads), the clock (clock_gettime), logging (standard error), the
+ * yield (sched_yield) and the assertion stop (abort).  pn_posix_fill_ops()
+ * writes them into a table; the embedder adds its vnode members and hands
+ * the table to pn_mount_create().  Each member is also a public function, for a table
  * written as a constant initializer or a host that wraps one member.
  *
  * The members never look at the host context pointer, so any context
@@ -36,13 +36,16 @@ extern "C" {
 #endif
 
 /*
- * Set ops->version to PN_HOST_OPS_VERSION and the members alloc, free,
- * lock_init, lock_fini, lock_enter, lock_exit, lock_held, cv_init,
- * cv_fini, cv_wait, cv_broadcast, clock_now, log and yield to the calls
- * below.  Every other member is left as it was.  0, or PN_EINVAL for a
- * NULL ops.
+ * Set ops->version to version and the members alloc, free, lock_init,
+ * lock_fini, lock_enter, lock_exit, lock_held, cv_init, cv_fini, cv_wait,
+ * cv_broadcast, clock_now, log and yield, and from version 2 on panic, to
+ * the calls below.  Every other member is left as it was.  Pass the
+ * PN_HOST_OPS_VERSION of the header ops was compiled with: the kit then
+ * never writes or announces a member the caller's table lacks.  0, or
+ * PN_EINVAL for a NULL ops or a version outside 1 .. the kit's
+ * PN_HOST_OPS_VERSION.
  */
-int	pn_posix_fill_ops(struct pn_host_ops *ops);
+int	pn_posix_fill_ops(struct pn_host_ops *ops, int version);
 
 /* Memory: malloc(3) and free(3).  A size of 0 allocates one byte. */
 void	*pn_posix_alloc(void *host, size_t size);
@@ -73,6 +76,10 @@ void	 pn_posix_vlog(void *host, int level, const char *fmt, va_list ap)
 
 /* sched_yield(2). */
 void	 pn_posix_yield(void *host);
+
+/* A failed assertion: one line on standard error, then abort(3). */
+void	 pn_posix_panic(void *host, const char *what, const char *file,
+	    int line);
 
 #ifdef __cplusplus
 }

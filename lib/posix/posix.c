@@ -11,6 +11,10 @@
  * misuse is a bug of the caller that a default pthread mutex turns into
  * a deadlock or undefined behaviour; here it is reported and aborts.
  *
+ * pn_posix_fill_ops() takes the table's version from its caller: a table
+ * compiled against an older header is shorter, and the kit must neither
+ * write a member past its end nor announce one to the core.
+ *
  * Where the C library has them (glibc), mutexes are adaptive: the core's
  * critical sections are short, and a short spin beats a sleep there.
  */
@@ -274,14 +278,23 @@ pn_posix_yield(void *host)
 	(void)sched_yield();
 }
 
+PN_POSIX_EXPORT void
+pn_posix_panic(void *host, const char *what, const char *file, int line)
+{
+	(void)host;
+	fprintf(stderr, "puffsnode: panic: assertion \"%s\" failed at %s:%d\n",
+	    what != NULL ? what : "?", file != NULL ? file : "?", line);
+	abort();
+}
+
 /* ---- the table ---- */
 
 PN_POSIX_EXPORT int
-pn_posix_fill_ops(struct pn_host_ops *ops)
+pn_posix_fill_ops(struct pn_host_ops *ops, int version)
 {
-	if (ops == NULL)
+	if (ops == NULL || version < 1 || version > PN_HOST_OPS_VERSION)
 		return PN_EINVAL;
-	ops->version = PN_HOST_OPS_VERSION;
+	ops->version = version;
 	ops->alloc = pn_posix_alloc;
 	ops->free = pn_posix_free;
 	ops->lock_init = pn_posix_lock_init;
@@ -296,5 +309,7 @@ pn_posix_fill_ops(struct pn_host_ops *ops)
 	ops->clock_now = pn_posix_clock_now;
 	ops->log = pn_posix_log;
 	ops->yield = pn_posix_yield;
+	if (version >= 2)
+		ops->panic = pn_posix_panic;
 	return PN_OK;
 }

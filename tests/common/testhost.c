@@ -369,7 +369,7 @@ th_init(struct th_host *h)
 	pthread_mutex_init(&h->h_mtx, NULL);
 	h->h_loglevel = 99;
 	/* The kit's members, then the ones this host counts or sets. */
-	(void)pn_posix_fill_ops(&base);
+	(void)pn_posix_fill_ops(&base, PN_HOST_OPS_VERSION);
 	base.alloc = h_alloc;
 	base.free = h_free;
 	base.lock_held = h_lock_held;

@@ -365,6 +365,17 @@ w_misbehaved(void *host, int reason, uint64_t cookie, const char *what)
 		    what);
 }
 
+/*
+ * A core assertion failed: the inner host's stop; without one, return
+ * and the core logs and traps.
+ */
+static void
+w_panic(void *host, const char *what, const char *file, int line)
+{
+	if (W(host)->inner.panic != NULL)
+		W(host)->inner.panic(W(host)->ih, what, file, line);
+}
+
 static void
 w_yield(void *host)
 {
@@ -422,6 +433,8 @@ wh_init(struct wraphost *w, const struct pn_host_ops *inner, void *ih,
 	w->ops.log = w_log;
 	w->ops.server_misbehaved = w_misbehaved;
 	w->ops.yield = w_yield;
+	if (inner->version >= 2)
+		w->ops.panic = w_panic;
 }
 
 void

@@ -174,11 +174,12 @@ main(int argc, char **argv)
 	}
 
 	/* The kit's members, then the counted memory. */
-	CHECK(pn_posix_fill_ops(&host_ops) == PN_OK);
+	CHECK(pn_posix_fill_ops(&host_ops, PN_HOST_OPS_VERSION) == PN_OK);
 	CHECK(host_ops.version == PN_HOST_OPS_VERSION);
 	host_ops.alloc = h_alloc;
 	host_ops.free = h_free;
-	CHECK(pn_posix_fill_ops(NULL) == PN_EINVAL);
+	CHECK(pn_posix_fill_ops(NULL, PN_HOST_OPS_VERSION) == PN_EINVAL);
+	CHECK(pn_posix_fill_ops(&host_ops, PN_HOST_OPS_VERSION + 1) == PN_EINVAL);
 
 	/* The library answering is the one these headers describe. */
 	CHECK(strcmp(pn_version(), argv[1]) == 0);

@@ -106,10 +106,14 @@ fill_ops(void **state)
 	int (*vget)(void *, struct pn_vnode *) =
 	    (int (*)(void *, struct pn_vnode *))(uintptr_t)0x1234;
 
+	struct pn_host_ops before;
+	int bad[] = { 0, -1, PN_HOST_OPS_VERSION + 1 };
+	size_t i;
+
 	(void)state;
 	memset(&ops, 0, sizeof(ops));
 	ops.vnode_get = vget;
-	assert_int_equal(pn_posix_fill_ops(&ops), PN_OK);
+	assert_int_equal(pn_posix_fill_ops(&ops, PN_HOST_OPS_VERSION), PN_OK);
 	assert_int_equal(ops.version, PN_HOST_OPS_VERSION);
 	assert_ptr_equal(ops.alloc, pn_posix_alloc);
 	assert_ptr_equal(ops.free, pn_posix_free);
@@ -125,13 +129,29 @@ fill_ops(void **state)
 	assert_ptr_equal(ops.clock_now, pn_posix_clock_now);
 	assert_ptr_equal(ops.log, pn_posix_log);
 	assert_ptr_equal(ops.yield, pn_posix_yield);
+	assert_ptr_equal(ops.panic, pn_posix_panic);	/* version 2 */
 	/* the vnode members are the embedder's: left alone */
 	assert_ptr_equal(ops.vnode_get, vget);
 	assert_null(ops.vnode_alloc);
 	assert_null(ops.server_misbehaved);
 	assert_null(ops.mount_dying);
 
-	assert_int_equal(pn_posix_fill_ops(NULL), PN_EINVAL);
+	/* A version 1 table: no panic member written or announced. */
+	memset(&ops, 0, sizeof(ops));
+	assert_int_equal(pn_posix_fill_ops(&ops, 1), PN_OK);
+	assert_int_equal(ops.version, 1);
+	assert_ptr_equal(ops.lock_held, pn_posix_lock_held);
+	assert_null(ops.panic);
+
+	/* Refused: nothing written. */
+	assert_int_equal(pn_posix_fill_ops(NULL, PN_HOST_OPS_VERSION),
+	    PN_EINVAL);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		memset(&ops, 0, sizeof(ops));
+		before = ops;
+		assert_int_equal(pn_posix_fill_ops(&ops, bad[i]), PN_EINVAL);
+		assert_memory_equal(&ops, &before, sizeof(ops));
+	}
 }
 
 /* ---- memory ---- */
@@ -496,6 +516,8 @@ static void m_wait_nolock(void) { pn_posix_cv_wait(NULL, mcv, NULL); }
 static void m_wait_unheld(void) { pn_posix_cv_wait(NULL, mcv, ml); }
 static void m_broadcast_null(void) { pn_posix_cv_broadcast(NULL, NULL); }
 static void m_clock_null(void) { pn_posix_clock_now(NULL, NULL); }
+static void m_panic(void) { pn_posix_panic(NULL, "x != 0", "node.c", 7); }
+static void m_panic_nulls(void) { pn_posix_panic(&ml, NULL, NULL, 0); }
 
 static void
 m_log_null(void)
@@ -560,6 +582,11 @@ misuse_aborts(void **state)
 	expect_abort(m_broadcast_null,
 	    "puffsnode-posix: cv_broadcast: NULL condition variable");
 	expect_abort(m_clock_null, "puffsnode-posix: clock_now: NULL timespec");
+	/* panic: the member's job, not a misuse */
+	expect_abort(m_panic,
+	    "puffsnode: panic: assertion \"x != 0\" failed at node.c:7\n");
+	expect_abort(m_panic_nulls,
+	    "puffsnode: panic: assertion \"?\" failed at ?:0\n");
 	expect_abort(m_log_null, "puffsnode-posix: log: NULL format");
 	expect_abort(m_vlog_null, "puffsnode-posix: log: NULL format");
 	/* the parent's lock was never touched */
@@ -615,7 +642,7 @@ mount_over_kit(void **state)
 	(void)state;
 	/* without the kit's members the table is refused */
 	assert_int_equal(pn_mount_create(&ops, NULL, &a, &mp), PN_EINVAL);
-	assert_int_equal(pn_posix_fill_ops(&ops), PN_OK);
+	assert_int_equal(pn_posix_fill_ops(&ops, PN_HOST_OPS_VERSION), PN_OK);
 	assert_int_equal(pn_mount_create(&ops, NULL, &a, &mp), PN_OK);
 	assert_int_equal(pn_getvnode(mp, 7, PN_VREG, 0, 42, &vp), PN_OK);
 	assert_int_equal(pn_cookie2vnode(mp, 7, 0, &vp2), PN_OK);
