@@ -130,12 +130,6 @@ h_vnode_lock(void *host, struct pn_vnode *vp)
 	pn_sim_vlock(host, vp);
 }
 
-static void
-h_vnode_unlock(void *host, struct pn_vnode *vp)
-{
-	pn_sim_vunlock(host, vp);
-}
-
 static int
 h_vnode_getattr_size(void *host, struct pn_vnode *vp, int64_t *sizep)
 {
@@ -318,7 +312,7 @@ static const struct pn_host_ops sim_ops = {
 	.vnode_setops = h_vnode_setops,
 	.vnode_checkalias = NULL,	/* no device aliases in the simulation */
 	.vnode_lock = h_vnode_lock,
-	.vnode_unlock = h_vnode_unlock,
+	.vnode_unlock = NULL,	/* reserved: the core never calls it */
 	.vnode_getattr_size = h_vnode_getattr_size,
 	.node_init = NULL,
 	.node_fini = NULL,

@@ -214,12 +214,6 @@ h_vnode_lock(void *host, struct pn_vnode *vp)
 	pthread_mutex_unlock(&H(host)->h_mtx);
 }
 
-static void
-h_vnode_unlock(void *host, struct pn_vnode *vp)
-{
-	th_vunlock(H(host), vp);
-}
-
 static int
 h_vnode_getattr_size(void *host, struct pn_vnode *vp, int64_t *sizep)
 {
@@ -353,7 +347,6 @@ th_init(struct th_host *h)
 		.vnode_setops = h_vnode_setops,
 		.vnode_checkalias = h_vnode_checkalias,
 		.vnode_lock = h_vnode_lock,
-		.vnode_unlock = h_vnode_unlock,
 		.vnode_getattr_size = h_vnode_getattr_size,
 		.node_init = h_node_init,
 		.node_fini = h_node_fini,
