@@ -4,10 +4,16 @@
 # configure and build the plain tree in build/.  An entry pkg:arch is a
 # package of another architecture (Debian multiarch, for scripts/cross.sh):
 # that architecture is added to dpkg first when it is not there yet.
+# With package names as arguments (scripts/kernel.sh), setup.sh installs
+# only those that are missing, in the same way, and builds nothing.
 set -eu
 cd "$(dirname "$0")/.."
 
-pkgs=$(grep -v '^[[:space:]]*#' scripts/deps.txt | grep -v '^[[:space:]]*$' | tr '\n' ' ')
+if [ $# -gt 0 ]; then
+	pkgs="$*"
+else
+	pkgs=$(grep -v '^[[:space:]]*#' scripts/deps.txt | grep -v '^[[:space:]]*$' | tr '\n' ' ')
+fi
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
@@ -52,6 +58,9 @@ if [ -n "$missing" ]; then
 	fi
 fi
 
+if [ $# -gt 0 ]; then
+	exit 0
+fi
 if [ ! -f build/build.ninja ]; then
 	meson setup build >/dev/null
 fi
