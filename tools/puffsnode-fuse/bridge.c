@@ -2,7 +2,7 @@
  * bridge.c -- the FUSE low-level operations of puffsnode-fuse.
  *
  * Each request names its nodes by FUSE node id: a simulator vnode, kept
- * in use by the kernel's lookup count (see bridge.h).  The request's
+ * in use by the kernel's lookup count (kref.c).  The request's
  * credential (uid, gid, supplementary groups of the calling process) is
  * made the thread's simulator credential and converted to wire form with
  * pn_credcvt() or, for requests that name a component, pn_makecn(); the
@@ -41,9 +41,6 @@
 
 #include "bridge.h"
 
-#define CNT(br, f) \
-	atomic_fetch_add_explicit(&(br)->br_st.f, 1, memory_order_relaxed)
-
 static struct bridge *
 req_bridge(fuse_req_t req)
 {
@@ -51,22 +48,6 @@ req_bridge(fuse_req_t req)
 
 	CNT(br, requests);
 	return br;
-}
-
-static struct pn_vnode *
-ino2vp(struct bridge *br, fuse_ino_t ino)
-{
-	if (ino == FUSE_ROOT_ID)
-		return br->br_root;
-	return (struct pn_vnode *)(uintptr_t)ino;
-}
-
-static fuse_ino_t
-vp2ino(struct bridge *br, struct pn_vnode *vp)
-{
-	if (vp == br->br_root)
-		return FUSE_ROOT_ID;
-	return (fuse_ino_t)(uintptr_t)vp;
 }
 
 static pn_cookie_t
@@ -79,421 +60,6 @@ static int
 pnerr(int error)
 {
 	return pn_sim_errno(error);
-}
-
-/* ---- kernel lookup counts ---- */
-
-struct kref {
-	struct pn_vnode	*k_vp;
-	uint64_t	 k_nlookup;
-	struct kref	*k_next;
-	fuse_ino_t	 k_parent;	/* the entry last given: parent, name */
-	char		*k_name;
-};
-
-static size_t
-vp_hash(const struct pn_vnode *vp)
-{
-	uint64_t h = (uint64_t)(uintptr_t)vp * UINT64_C(0x9e3779b97f4a7c15);
-
-	return (size_t)(h >> 20);
-}
-
-static struct kref_stripe *
-kstripe(struct bridge *br, const struct pn_vnode *vp, size_t *hp)
-{
-	size_t h = vp_hash(vp);
-
-	*hp = h / KREF_STRIPES;
-	return &br->br_kref[h % KREF_STRIPES];
-}
-
-/* Stripe lock held.  On failure keeps the old buckets. */
-static void
-kstripe_grow(struct kref_stripe *ks)
-{
-	size_t nb = ks->ks_nbuckets * 2, i;
-	struct kref **b, *k, *next;
-
-	if ((b = calloc(nb, sizeof(*b))) == NULL)
-		return;
-	for (i = 0; i < ks->ks_nbuckets; i++) {
-		for (k = ks->ks_buckets[i]; k != NULL; k = next) {
-			size_t h = vp_hash(k->k_vp) / KREF_STRIPES % nb;
-
-			next = k->k_next;
-			k->k_next = b[h];
-			b[h] = k;
-		}
-	}
-	free(ks->ks_buckets);
-	ks->ks_buckets = b;
-	ks->ks_nbuckets = nb;
-}
-
-/*
- * The kernel is given an entry for vp, on which the caller holds one
- * use reference: count a kernel lookup, keeping the reference for the
- * kernel if it is the node id's first, else releasing it.
- */
-static void shrink_kick(struct bridge *);
-
-/* Stripe lock held.  Remember the entry's name for the shrinker. */
-static void
-kref_name(struct kref *k, fuse_ino_t parent, const char *name)
-{
-	char *n;
-
-	if (name == NULL || (k->k_name != NULL && k->k_parent == parent &&
-	    strcmp(k->k_name, name) == 0))
-		return;
-	if ((n = strdup(name)) == NULL)
-		return;
-	free(k->k_name);
-	k->k_name = n;
-	k->k_parent = parent;
-}
-
-static int
-kref_take(struct bridge *br, struct pn_vnode *vp, fuse_ino_t parent,
-    const char *name)
-{
-	struct kref_stripe *ks;
-	struct kref *k;
-	size_t h;
-	bool first = false;
-
-	CNT(br, klookups);
-	if (vp == br->br_root) {
-		pn_sim_vrele(br->br_sim, vp);	/* the mount holds the root */
-		return 0;
-	}
-	ks = kstripe(br, vp, &h);
-	pthread_mutex_lock(&ks->ks_lock);
-	for (k = ks->ks_buckets[h % ks->ks_nbuckets]; k != NULL; k = k->k_next)
-		if (k->k_vp == vp)
-			break;
-	if (k != NULL) {
-		k->k_nlookup++;
-		kref_name(k, parent, name);
-	} else if ((k = calloc(1, sizeof(*k))) != NULL) {
-		k->k_vp = vp;
-		k->k_nlookup = 1;
-		kref_name(k, parent, name);
-		k->k_next = ks->ks_buckets[h % ks->ks_nbuckets];
-		ks->ks_buckets[h % ks->ks_nbuckets] = k;
-		if (++ks->ks_count > ks->ks_nbuckets)
-			kstripe_grow(ks);
-		first = true;
-	} else {
-		pthread_mutex_unlock(&ks->ks_lock);
-		pn_sim_vrele(br->br_sim, vp);
-		return ENOMEM;
-	}
-	pthread_mutex_unlock(&ks->ks_lock);
-	if (!first)
-		pn_sim_vrele(br->br_sim, vp);
-	else if (atomic_fetch_add(&br->br_nkref, 1) + 1 > br->br_klimit &&
-	    br->br_klimit != 0)
-		shrink_kick(br);
-	return 0;
-}
-
-static void meta_flush(struct bridge *, struct pn_vnode *);
-
-/* The kernel forgets n lookups of vp: the last one releases the vnode. */
-static void
-kref_drop(struct bridge *br, struct pn_vnode *vp, uint64_t n)
-{
-	struct kref_stripe *ks;
-	struct kref *k, **kp;
-	size_t h;
-	bool last = false;
-
-	atomic_fetch_add_explicit(&br->br_st.kforgotten, n,
-	    memory_order_relaxed);
-	if (vp == br->br_root)
-		return;
-	ks = kstripe(br, vp, &h);
-	pthread_mutex_lock(&ks->ks_lock);
-	for (kp = &ks->ks_buckets[h % ks->ks_nbuckets]; (k = *kp) != NULL;
-	    kp = &k->k_next)
-		if (k->k_vp == vp)
-			break;
-	if (k == NULL) {
-		pthread_mutex_unlock(&ks->ks_lock);
-		fprintf(stderr, "puffsnode-fuse: forget of unknown node id "
-		    "%#lx\n", (unsigned long)(uintptr_t)vp);
-		return;
-	}
-	if (n >= k->k_nlookup) {
-		if (n > k->k_nlookup)
-			fprintf(stderr, "puffsnode-fuse: forget %llu of node "
-			    "id %#lx with %llu lookups\n",
-			    (unsigned long long)n,
-			    (unsigned long)(uintptr_t)vp,
-			    (unsigned long long)k->k_nlookup);
-		*kp = k->k_next;
-		ks->ks_count--;
-		free(k->k_name);
-		free(k);
-		last = true;
-	} else {
-		k->k_nlookup -= n;
-	}
-	pthread_mutex_unlock(&ks->ks_lock);
-	if (last) {
-		atomic_fetch_sub(&br->br_nkref, 1);
-		CNT(br, kreleased);
-		meta_flush(br, vp);
-		pn_sim_vrele(br->br_sim, vp);
-	}
-}
-
-int
-bridge_init(struct bridge *br)
-{
-	size_t i;
-
-	for (i = 0; i < KREF_STRIPES; i++) {
-		struct kref_stripe *ks = &br->br_kref[i];
-
-		pthread_mutex_init(&ks->ks_lock, NULL);
-		ks->ks_nbuckets = 64;
-		if ((ks->ks_buckets = calloc(ks->ks_nbuckets,
-		    sizeof(*ks->ks_buckets))) == NULL)
-			return ENOMEM;
-	}
-	return 0;
-}
-
-size_t
-bridge_release_all(struct bridge *br)
-{
-	struct kref *k;
-	size_t i, b, n = 0;
-
-	for (i = 0; i < KREF_STRIPES; i++) {
-		struct kref_stripe *ks = &br->br_kref[i];
-
-		for (b = 0; b < ks->ks_nbuckets; b++) {
-			while ((k = ks->ks_buckets[b]) != NULL) {
-				ks->ks_buckets[b] = k->k_next;
-				ks->ks_count--;
-				meta_flush(br, k->k_vp);
-				pn_sim_vrele(br->br_sim, k->k_vp);
-				free(k->k_name);
-				free(k);
-				atomic_fetch_sub(&br->br_nkref, 1);
-				n++;
-			}
-		}
-	}
-	return n;
-}
-
-void
-bridge_fini(struct bridge *br)
-{
-	size_t i;
-
-	for (i = 0; i < KREF_STRIPES; i++) {
-		free(br->br_kref[i].ks_buckets);
-		br->br_kref[i].ks_buckets = NULL;
-		pthread_mutex_destroy(&br->br_kref[i].ks_lock);
-	}
-}
-
-/* ---- the shrinker ---- */
-
-struct victim {
-	fuse_ino_t	 v_parent;
-	char		*v_name;
-};
-
-static void
-shrink_kick(struct bridge *br)
-{
-	pthread_mutex_lock(&br->br_shlock);
-	pthread_cond_signal(&br->br_shcv);
-	pthread_mutex_unlock(&br->br_shlock);
-}
-
-/* The kernel still holds parent, a directory: worth notifying about. */
-static bool
-parent_live(struct bridge *br, fuse_ino_t parent)
-{
-	struct pn_vnode *vp = ino2vp(br, parent);
-	struct kref_stripe *ks;
-	struct kref *k;
-	size_t h;
-	bool live;
-
-	if (parent == FUSE_ROOT_ID)
-		return true;
-	ks = kstripe(br, vp, &h);
-	pthread_mutex_lock(&ks->ks_lock);
-	for (k = ks->ks_buckets[h % ks->ks_nbuckets]; k != NULL; k = k->k_next)
-		if (k->k_vp == vp)
-			break;
-	/* Held by the kernel's count: the vnode cannot go meanwhile. */
-	live = k != NULL &&
-	    pn_node_type(pn_vnode2node(br->br_mp, vp)) == PN_VDIR;
-	pthread_mutex_unlock(&ks->ks_lock);
-	return live;
-}
-
-/* Up to max entries, round robin over the stripes. */
-static size_t
-shrink_pick(struct bridge *br, struct victim *v, size_t max)
-{
-	size_t n = 0, visited, b;
-	struct kref *k;
-
-	for (visited = 0; visited < KREF_STRIPES && n < max; visited++) {
-		struct kref_stripe *ks =
-		    &br->br_kref[br->br_shcursor++ % KREF_STRIPES];
-
-		pthread_mutex_lock(&ks->ks_lock);
-		for (b = 0; b < ks->ks_nbuckets && n < max; b++) {
-			for (k = ks->ks_buckets[b]; k != NULL && n < max;
-			    k = k->k_next) {
-				if (k->k_name == NULL ||
-				    (v[n].v_name = strdup(k->k_name)) == NULL)
-					continue;
-				v[n++].v_parent = k->k_parent;
-			}
-		}
-		pthread_mutex_unlock(&ks->ks_lock);
-	}
-	return n;
-}
-
-/*
- * While the kernel holds more node ids than the limit, ask it to drop
- * entries (down to three quarters of the limit); it forgets the inodes
- * no one uses.  Runs in its own thread: a notification must not be sent
- * from a request's path.
- */
-static void *
-shrinker_main(void *arg)
-{
-	struct bridge *br = arg;
-	struct victim *v;
-	size_t max = 256, n, i, held, before;
-
-	if ((v = calloc(max, sizeof(*v))) == NULL)
-		return NULL;
-	pthread_mutex_lock(&br->br_shlock);
-	for (;;) {
-		while (!br->br_shstop &&
-		    atomic_load(&br->br_nkref) <= br->br_klimit)
-			pthread_cond_wait(&br->br_shcv, &br->br_shlock);
-		if (br->br_shstop)
-			break;
-		pthread_mutex_unlock(&br->br_shlock);
-		before = held = atomic_load(&br->br_nkref);
-		n = held - br->br_klimit + br->br_klimit / 4;
-		n = shrink_pick(br, v, n < max ? n : max);
-		CNT(br, shrink_rounds);
-		for (i = 0; i < n; i++) {
-			if (parent_live(br, v[i].v_parent) &&
-			    fuse_lowlevel_notify_inval_entry(br->br_se,
-			    v[i].v_parent, v[i].v_name,
-			    strlen(v[i].v_name)) == 0)
-				CNT(br, shrink_invals);
-			free(v[i].v_name);
-		}
-		/* Give the forgets time to come; longer if none came. */
-		usleep(atomic_load(&br->br_nkref) < before ? 1000 : 50000);
-		pthread_mutex_lock(&br->br_shlock);
-	}
-	pthread_mutex_unlock(&br->br_shlock);
-	free(v);
-	return NULL;
-}
-
-int
-bridge_shrinker_start(struct bridge *br)
-{
-	int error;
-
-	pthread_mutex_init(&br->br_shlock, NULL);
-	pthread_cond_init(&br->br_shcv, NULL);
-	if (br->br_klimit == 0)
-		return 0;
-	if ((error = pthread_create(&br->br_shrinker, NULL, shrinker_main,
-	    br)) != 0)
-		return error;
-	br->br_shrunning = true;
-	return 0;
-}
-
-void
-bridge_shrinker_stop(struct bridge *br)
-{
-	if (br->br_shrunning) {
-		pthread_mutex_lock(&br->br_shlock);
-		br->br_shstop = true;
-		pthread_cond_signal(&br->br_shcv);
-		pthread_mutex_unlock(&br->br_shlock);
-		pthread_join(br->br_shrinker, NULL);
-		br->br_shrunning = false;
-	}
-	pthread_cond_destroy(&br->br_shcv);
-	pthread_mutex_destroy(&br->br_shlock);
-}
-
-/* ---- credentials ---- */
-
-struct rcred {
-	struct pn_kcred		 rc_kcred;
-	const struct pn_cred	*rc_cred;
-	const struct pn_caller	*rc_caller;
-};
-
-/* The request's ids as the thread's simulator credential, and in wire form. */
-static int
-req_cred(struct bridge *br, fuse_req_t req, struct rcred *rc)
-{
-	const struct fuse_ctx *ctx = fuse_req_ctx(req);
-	uint32_t g32[PN_NGROUPS];
-	gid_t g[PN_NGROUPS];
-	int n, i, error;
-
-	n = fuse_req_getgroups(req, PN_NGROUPS, g);
-	if (n < 0)
-		n = 0;		/* not known: the primary group alone */
-	if (n > PN_NGROUPS)
-		n = PN_NGROUPS;	/* the wire holds PN_NGROUPS */
-	for (i = 0; i < n; i++)
-		g32[i] = (uint32_t)g[i];
-	if ((error = pn_sim_setids((uint32_t)ctx->uid, (uint32_t)ctx->gid,
-	    g32, (size_t)n, (int32_t)ctx->pid, (int32_t)ctx->pid,
-	    &rc->rc_cred, &rc->rc_caller)) != PN_OK)
-		return pnerr(error);
-	return pnerr(pn_credcvt(br->br_mp, &rc->rc_kcred, rc->rc_cred));
-}
-
-/* A component name in wire form, with the request's credential. */
-static int
-req_cn(struct bridge *br, fuse_req_t req, uint32_t op, const char *name,
-    struct rcred *rc, struct pn_cn *cn, struct pn_kcn *kcn)
-{
-	struct pn_kcid kcid;
-	int error;
-
-	if ((error = req_cred(br, req, rc)) != 0)
-		return error;
-	memset(cn, 0, sizeof(*cn));
-	cn->cn_nameiop = op;
-	cn->cn_flags = op == PN_NAMEI_CREATE ? PN_CN_MAKEENTRY : 0;
-	cn->cn_nameptr = name;
-	cn->cn_namelen = strlen(name);
-	cn->cn_cred = rc->rc_cred;
-	cn->cn_caller = rc->rc_caller;
-	return pnerr(pn_makecn(br->br_mp, kcn, &rc->rc_kcred, &kcid, cn,
-	    false));
 }
 
 /* ---- the metadata cache ---- */
@@ -515,11 +81,14 @@ atime_due(const struct stat *st, const struct pn_timespec *at)
 	    at->tv_sec - (int64_t)st->st_atim.tv_sec >= 24 * 60 * 60;
 }
 
-static void
-meta_flush(struct bridge *br, struct pn_vnode *vp)
+/*
+ * Take the node's cached times: *ts (UTIME_OMIT where none) if any is
+ * worth writing, else false.
+ */
+static bool
+meta_take(struct bridge *br, struct pn_vnode *vp, struct timespec ts[2])
 {
 	struct pn_metacache mc;
-	struct timespec ts[2];
 	struct pn_node *pn;
 	struct stat st;
 	pn_cookie_t c;
@@ -528,11 +97,11 @@ meta_flush(struct bridge *br, struct pn_vnode *vp)
 	    (c = pn_node_cookie(pn)) == 0 ||
 	    pn_metacache_take(pn, &mc) != PN_OK ||
 	    (mc.mc_flags & (PN_UPDATE_ATIME | PN_UPDATE_MTIME)) == 0)
-		return;
+		return false;
 	if ((mc.mc_flags & (PN_UPDATE_ATIME | PN_UPDATE_MTIME)) ==
 	    PN_UPDATE_ATIME && (fsrv_getattr(br->br_srv, c, &st) != 0 ||
 	    !atime_due(&st, &mc.mc_atime)))
-		return;
+		return false;
 	ts[0].tv_sec = ts[1].tv_sec = 0;
 	ts[0].tv_nsec = ts[1].tv_nsec = UTIME_OMIT;
 	if (mc.mc_flags & PN_UPDATE_ATIME) {
@@ -543,8 +112,48 @@ meta_flush(struct bridge *br, struct pn_vnode *vp)
 		ts[1].tv_sec = (time_t)mc.mc_mtime.tv_sec;
 		ts[1].tv_nsec = (long)mc.mc_mtime.tv_nsec;
 	}
-	if (fsrv_settimes(br->br_srv, c, ts) == 0)
+	return true;
+}
+
+void
+meta_flush(struct bridge *br, struct pn_vnode *vp)
+{
+	struct timespec ts[2];
+
+	if (meta_take(br, vp, ts) &&
+	    fsrv_settimes(br->br_srv, vcookie(br, vp), ts) == 0)
 		CNT(br, meta_flushes);
+}
+
+/*
+ * SETATTR and the node's cached times.  A request that sets explicit
+ * times (tar, cp -p, touch -d) takes the cached ones it does not set
+ * along: one utimensat for both, and the request's own win.  Otherwise
+ * the cached times are written first, as the file system.
+ */
+static void
+meta_setattr(struct bridge *br, struct pn_vnode *vp, struct stat *attr,
+    unsigned *valid)
+{
+	struct timespec ts[2];
+
+	if (!meta_take(br, vp, ts))
+		return;
+	if ((*valid & (FSRV_SET_ATIME | FSRV_SET_MTIME)) == 0 ||
+	    (*valid & (FSRV_SET_ATIME_NOW | FSRV_SET_MTIME_NOW)) != 0) {
+		if (fsrv_settimes(br->br_srv, vcookie(br, vp), ts) == 0)
+			CNT(br, meta_flushes);
+		return;
+	}
+	if (!(*valid & FSRV_SET_ATIME) && ts[0].tv_nsec != UTIME_OMIT) {
+		attr->st_atim = ts[0];
+		*valid |= FSRV_SET_ATIME;
+	}
+	if (!(*valid & FSRV_SET_MTIME) && ts[1].tv_nsec != UTIME_OMIT) {
+		attr->st_mtim = ts[1];
+		*valid |= FSRV_SET_MTIME;
+	}
+	CNT(br, meta_merged);
 }
 
 static void
@@ -606,8 +215,10 @@ do_lookup(struct bridge *br, struct pn_vnode *dvp, const char *name,
 	*vpp = NULL;
 	if (pn_sim_cache_lookup(br->br_sim, dvp, name, &vp) == PN_OK) {
 		/* The server was not asked: check search permission here. */
-		error = fsrv_getattr(br->br_srv, vcookie(br, dvp), &dst);
-		if (error == 0 && pn_access(PN_VDIR, dst.st_mode & 07777,
+		error = pn_cred_isjuggernaut(&rc->rc_kcred) ? 0 :
+		    fsrv_getattr(br->br_srv, vcookie(br, dvp), &dst);
+		if (error == 0 && !pn_cred_isjuggernaut(&rc->rc_kcred) &&
+		    pn_access(PN_VDIR, dst.st_mode & 07777,
 		    dst.st_uid, dst.st_gid, PN_VEXEC, &rc->rc_kcred) != PN_OK)
 			error = EACCES;
 		if (error == 0)
@@ -706,21 +317,11 @@ br_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		fuse_reply_attr(req, &st, br->br_timeout);
 }
 
-static void
-br_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set,
-    struct fuse_file_info *fi)
+static unsigned
+setattr_valid(int to_set)
 {
-	struct bridge *br = req_bridge(req);
-	struct pn_vnode *vp = ino2vp(br, ino);
-	struct rcred rc;
-	struct stat st;
 	unsigned valid = 0;
-	int error;
 
-	if ((error = req_cred(br, req, &rc)) != 0) {
-		fuse_reply_err(req, error);
-		return;
-	}
 	if (to_set & FUSE_SET_ATTR_MODE)
 		valid |= FSRV_SET_MODE;
 	if (to_set & FUSE_SET_ATTR_UID)
@@ -737,15 +338,42 @@ br_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set,
 		valid |= FSRV_SET_ATIME | FSRV_SET_ATIME_NOW;
 	if (to_set & FUSE_SET_ATTR_MTIME_NOW)
 		valid |= FSRV_SET_MTIME | FSRV_SET_MTIME_NOW;
-	/* Cached times first, so the ones set now win. */
-	meta_flush(br, vp);
-	if (valid != 0 && (error = fsrv_setattr(br->br_srv, &rc.rc_kcred,
-	    vcookie(br, vp), fi != NULL ? (int)fi->fh : -1, attr,
-	    valid)) != 0) {
+	return valid;
+}
+
+/*
+ * Set-uid and set-gid bits.  Before a write, a truncate or a chown by a
+ * caller without CAP_FSETID, the kernel sends a SETATTR that clears them,
+ * as the caller, who need not own the file (the kernel forces the change
+ * past its own owner check): with the mode they leave, or with nothing
+ * to change where its rules find nothing to clear (a set-gid bit without
+ * group execute).  Under default_permissions no other mode change from a
+ * non-owner, and no empty SETATTR, reaches us; the server clears the
+ * bits as the backing file system's rules would for the caller, as the
+ * file system itself (fsrv_setattr), and makes the rest as the caller.
+ * The reply carries the new mode to the kernel's cache.
+ */
+static void
+br_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set,
+    struct fuse_file_info *fi)
+{
+	struct bridge *br = req_bridge(req);
+	struct pn_vnode *vp = ino2vp(br, ino);
+	unsigned valid = setattr_valid(to_set);
+	struct rcred rc;
+	struct stat st;
+	int error;
+
+	if ((error = req_cred(br, req, &rc)) != 0) {
 		fuse_reply_err(req, error);
 		return;
 	}
-	if ((error = fsrv_getattr(br->br_srv, vcookie(br, vp), &st)) != 0)
+	if (to_set == 0 && fuse_req_ctx(req)->uid != 0)
+		valid = FSRV_SET_KILLPRIV;
+	meta_setattr(br, vp, attr, &valid);
+	/* fi: only for a size change of an open file (ftruncate, O_TRUNC). */
+	if ((error = fsrv_setattr(br->br_srv, &rc.rc_kcred, vcookie(br, vp),
+	    fi != NULL ? (int)fi->fh : -1, attr, valid, &st)) != 0)
 		fuse_reply_err(req, error);
 	else
 		fuse_reply_attr(req, &st, br->br_timeout);
@@ -924,6 +552,7 @@ br_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
 		return;
 	}
 	fi->fh = (uint64_t)fd;
+	fi->noflush = 1;		/* see br_flush */
 	if (fuse_reply_create(req, &e, fi) != 0)
 		close(fd);	/* the kernel gave up: no release will come */
 }
@@ -1049,6 +678,7 @@ br_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		return;
 	}
 	fi->fh = (uint64_t)fd;
+	fi->noflush = 1;		/* see br_flush */
 	if (fuse_reply_open(req, fi) != 0)
 		close(fd);
 }
@@ -1075,6 +705,12 @@ br_write_buf(fuse_req_t req, fuse_ino_t ino, struct fuse_bufvec *in,
 	struct fuse_bufvec out = FUSE_BUFVEC_INIT(fuse_buf_size(in));
 	ssize_t n;
 
+	/*
+	 * As the daemon: the set-uid and set-gid bits this write clears are
+	 * cleared already (br_setattr); a backing kernel clearing them again
+	 * behind the kernel's cached attributes would leave those stale.
+	 */
+	fsrv_become(br->br_srv, NULL);
 	out.buf[0].flags = FUSE_BUF_IS_FD | FUSE_BUF_FD_SEEK;
 	out.buf[0].fd = (int)fi->fh;
 	out.buf[0].pos = off;
@@ -1092,7 +728,14 @@ br_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	struct bridge *br = req_bridge(req);
 	int fd, error = 0;
 
-	/* close() of a duplicate: errors of delayed writes, POSIX locks. */
+	/*
+	 * Files are opened with FOPEN_NOFLUSH (fi->noflush): a close costs
+	 * no round trip.  Writes reach the backing file at once (no
+	 * writeback cache), a local backing file system reports nothing at
+	 * close, POSIX locks are the kernel's, and RELEASE writes the cached
+	 * times.  A kernel without FOPEN_NOFLUSH still sends FLUSH:
+	 * close() of a duplicate reports what the backing close would.
+	 */
 	if ((fd = dup((int)fi->fh)) < 0 || close(fd) != 0)
 		error = errno;
 	meta_flush(br, ino2vp(br, ino));
@@ -1163,16 +806,49 @@ dot_or_dotdot(const char *name)
 	    (name[1] == '.' && name[2] == '\0'));
 }
 
+/*
+ * One directory entry into the reply buffer (with its lookup, for
+ * readdirplus).  Returns the space it took; more than rem: it did not fit
+ * and nothing was taken.  *errorp: a kernel lookup could not be counted.
+ */
+static size_t
+add_entry(struct bridge *br, fuse_req_t req, fuse_ino_t ino,
+    const struct dirent *de, struct rcred *rc, char *p, size_t rem,
+    int *errorp)
+{
+	struct fuse_entry_param e;
+	struct pn_vnode *vp = NULL;
+	struct stat st;
+	size_t n;
+
+	memset(&e, 0, sizeof(e));
+	e.attr.st_ino = de->d_ino;
+	e.attr.st_mode = (mode_t)de->d_type << 12;
+	if (rc == NULL)
+		return fuse_add_direntry(req, p, rem, de->d_name, &e.attr,
+		    de->d_off);
+	if (!dot_or_dotdot(de->d_name) && do_lookup(br, ino2vp(br, ino),
+	    de->d_name, rc, &st, &vp) == 0)
+		fill_entry(br, vp, &st, &e);
+	n = fuse_add_direntry_plus(req, p, rem, de->d_name, &e, de->d_off);
+	if (vp != NULL) {
+		if (n > rem)
+			pn_sim_vrele(br->br_sim, vp);
+		else if (kref_take(br, vp, ino, de->d_name) != 0)
+			*errorp = ENOMEM;
+	}
+	return n;
+}
+
 static void
 do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
     struct fuse_file_info *fi, bool plus)
 {
 	struct bridge *br = req_bridge(req);
 	struct dirh *d = (struct dirh *)(uintptr_t)fi->fh;
-	struct pn_vnode *dvp = ino2vp(br, ino);
 	struct rcred rc;
-	size_t rem = size, used;
-	char *buf, *p;
+	size_t rem = size, n;
+	char *buf;
 	int error = 0;
 
 	if ((buf = calloc(1, size)) == NULL) {
@@ -1186,15 +862,7 @@ do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		d->d_ent = NULL;
 		d->d_off = off;
 	}
-	p = buf;
 	for (;;) {
-		struct fuse_entry_param e;
-		struct pn_vnode *vp = NULL;
-		struct stat st;
-		const char *name;
-		off_t next;
-		size_t n;
-
 		if (d->d_ent == NULL) {
 			errno = 0;
 			if ((d->d_ent = readdir(d->d_dp)) == NULL) {
@@ -1202,45 +870,20 @@ do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 				break;
 			}
 		}
-		next = d->d_ent->d_off;
-		name = d->d_ent->d_name;
-		if (!plus) {
-			memset(&st, 0, sizeof(st));
-			st.st_ino = d->d_ent->d_ino;
-			st.st_mode = (mode_t)d->d_ent->d_type << 12;
-			n = fuse_add_direntry(req, p, rem, name, &st, next);
-		} else {
-			memset(&e, 0, sizeof(e));
-			e.attr.st_ino = d->d_ent->d_ino;
-			e.attr.st_mode = (mode_t)d->d_ent->d_type << 12;
-			if (!dot_or_dotdot(name) &&
-			    do_lookup(br, dvp, name, &rc, &st, &vp) == 0)
-				fill_entry(br, vp, &st, &e);
-			n = fuse_add_direntry_plus(req, p, rem, name, &e,
-			    next);
-			if (vp != NULL) {
-				if (n > rem)
-					pn_sim_vrele(br->br_sim, vp);
-				else if (kref_take(br, vp, ino, name) != 0) {
-					error = ENOMEM;
-					break;
-				}
-			}
-		}
-		if (n > rem)
+		n = add_entry(br, req, ino, d->d_ent, plus ? &rc : NULL,
+		    buf + (size - rem), rem, &error);
+		if (n > rem || error != 0)
 			break;	/* full: d_ent is the next call's first */
-		p += n;
 		rem -= n;
+		d->d_off = d->d_ent->d_off;
 		d->d_ent = NULL;
-		d->d_off = next;
 	}
 out:
-	used = size - rem;
 	/* An error after some entries: reply them, the error comes again. */
-	if (error != 0 && used == 0)
+	if (error != 0 && rem == size)
 		fuse_reply_err(req, error);
 	else
-		fuse_reply_buf(req, buf, used);
+		fuse_reply_buf(req, buf, size - rem);
 	free(buf);
 }
 
@@ -1290,6 +933,12 @@ br_init(void *userdata, struct fuse_conn_info *conn)
 	(void)userdata;
 	/* Every write goes to the server at once: no writeback cache. */
 	conn->want &= ~FUSE_CAP_WRITEBACK_CACHE;
+		/*
+	 * The kernel decides when a write, truncate or chown clears set-uid
+	 * and set-gid bits, knowing the caller's capabilities and groups,
+	 * and sends the mode change (br_setattr).
+	 */
+	conn->want &= ~FUSE_CAP_HANDLE_KILLPRIV;
 }
 
 const struct fuse_lowlevel_ops bridge_ops = {

@@ -24,6 +24,7 @@
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <fuse_lowlevel.h>
@@ -31,6 +32,7 @@
 #include <puffsnode/puffsnode.h>
 #include <puffsnode/sim.h>
 
+#include "lock.h"
 #include "server.h"
 
 #define KREF_STRIPES	64
@@ -39,7 +41,7 @@ struct kref;
 
 /* Kernel lookup counts, by vnode; striped, each stripe a growing hash. */
 struct kref_stripe {
-	pthread_mutex_t	  ks_lock;
+	br_mutex_t	  ks_lock;
 	struct kref	**ks_buckets;
 	size_t		  ks_nbuckets;
 	size_t		  ks_count;
@@ -52,10 +54,31 @@ struct bridge_counters {
 	_Atomic uint64_t	kreleased;	/* node ids released (count to 0) */
 	_Atomic uint64_t	nc_used;	/* lookups answered by the name cache */
 	_Atomic uint64_t	meta_flushes;	/* metadata cache flushes written */
+	_Atomic uint64_t	meta_merged;	/* ... taken into a SETATTR's times */
 	_Atomic uint64_t	newnode_dup;	/* creates whose node already existed */
 	_Atomic uint64_t	requests;
 	_Atomic uint64_t	shrink_rounds;	/* rounds of the shrinker */
 	_Atomic uint64_t	shrink_invals;	/* entries the kernel was asked to drop */
+	_Atomic uint64_t	groups_read;	/* callers' groups read from /proc */
+	_Atomic uint64_t	groups_cached;	/* ... found in the cache */
+};
+
+/* Callers' supplementary groups by (pid, uid, gid), for a bounded time. */
+#define GCACHE_SLOTS	256
+
+struct gent {
+	uint64_t	ge_expires;	/* CLOCK_MONOTONIC ns; 0: empty */
+	int32_t		ge_pid;
+	uint32_t	ge_uid;
+	uint32_t	ge_gid;
+	uint32_t	ge_n;
+	uint32_t	ge_groups[PN_NGROUPS];
+};
+
+struct gcache {
+	br_mutex_t	gc_lock;
+	uint64_t	gc_life_ns;	/* 0: no caching */
+	struct gent	gc_ent[GCACHE_SLOTS];
 };
 
 struct bridge {
@@ -67,26 +90,82 @@ struct bridge {
 	struct kref_stripe	 br_kref[KREF_STRIPES];
 	_Atomic size_t		 br_nkref;	/* node ids the kernel holds */
 	struct bridge_counters	 br_st;
+	struct gcache		 br_gc;
 
 	/* The shrinker: asks the kernel to drop entries past a limit. */
 	struct fuse_session	*br_se;
 	size_t			 br_klimit;	/* 0: no shrinker */
 	pthread_t		 br_shrinker;
-	pthread_mutex_t		 br_shlock;
-	pthread_cond_t		 br_shcv;
+	br_mutex_t		 br_shlock;
+	br_cond_t		 br_shcv;
 	bool			 br_shstop;
 	bool			 br_shrunning;
 	size_t			 br_shcursor;	/* next stripe to visit */
 };
 
-extern const struct fuse_lowlevel_ops bridge_ops;
+#define CNT(br, f) \
+	atomic_fetch_add_explicit(&(br)->br_st.f, 1, memory_order_relaxed)
 
+static inline struct pn_vnode *
+ino2vp(struct bridge *br, fuse_ino_t ino)
+{
+	if (ino == FUSE_ROOT_ID)
+		return br->br_root;
+	return (struct pn_vnode *)(uintptr_t)ino;
+}
+
+static inline fuse_ino_t
+vp2ino(struct bridge *br, struct pn_vnode *vp)
+{
+	if (vp == br->br_root)
+		return FUSE_ROOT_ID;
+	return (fuse_ino_t)(uintptr_t)vp;
+}
+
+/* bridge.c: the FUSE operations. */
+extern const struct fuse_lowlevel_ops bridge_ops;
+/* Write the node's cached times to the backing file (as the file system). */
+void	meta_flush(struct bridge *br, struct pn_vnode *vp);
+
+/* creds.c: a request's credential. */
+struct rcred {
+	struct pn_kcred		 rc_kcred;	/* wire form */
+	const struct pn_cred	*rc_cred;	/* the thread's simulator credential */
+	const struct pn_caller	*rc_caller;
+};
+
+void	creds_init(struct bridge *br, double groups_timeout);
+void	creds_fini(struct bridge *br);
+/* The request's ids as the thread's simulator credential, and in wire form. */
+int	req_cred(struct bridge *br, fuse_req_t req, struct rcred *rc);
+/* A component name in wire form, with the request's credential. */
+int	req_cn(struct bridge *br, fuse_req_t req, uint32_t op,
+	    const char *name, struct rcred *rc, struct pn_cn *cn,
+	    struct pn_kcn *kcn);
+
+/* kref.c: the kernel's lookup counts. */
 int	bridge_init(struct bridge *br);
 /* Give back every kernel lookup (unmount: the kernel sends no forgets); returns the node ids released. */
 size_t	bridge_release_all(struct bridge *br);
 void	bridge_fini(struct bridge *br);
-/* Start / stop the shrinker (br_se and br_klimit set). */
+/* An entry of vp (use reference held by the caller) goes to the kernel. */
+int	kref_take(struct bridge *br, struct pn_vnode *vp, fuse_ino_t parent,
+	    const char *name);
+/* The kernel forgets n lookups of vp: the last one releases the vnode. */
+void	kref_drop(struct bridge *br, struct pn_vnode *vp, uint64_t n);
+/* Whether the kernel holds node id ino and it is a directory. */
+bool	kref_held_dir(struct bridge *br, fuse_ino_t ino);
+/* Up to max (parent, name) pairs of held node ids, names strdup'ed. */
+struct victim {
+	fuse_ino_t	 v_parent;
+	char		*v_name;
+};
+size_t	kref_pick(struct bridge *br, struct victim *v, size_t max);
+
+/* shrinker.c: start / stop the shrinker (br_se and br_klimit set). */
 int	bridge_shrinker_start(struct bridge *br);
 void	bridge_shrinker_stop(struct bridge *br);
+/* The kernel holds more node ids than the limit: wake the shrinker. */
+void	shrink_kick(struct bridge *br);
 
 #endif /* !PNFUSE_BRIDGE_H */

@@ -43,6 +43,7 @@ struct fsrv_stats {
 	uint64_t	stale;		/* nodes of inodes whose number was reused */
 	uint64_t	fdopens;	/* descriptors opened again from handles */
 	uint64_t	fdcloses;	/* cached descriptors closed */
+	uint64_t	idcalls;	/* setgroups, setfsgid, setfsuid calls */
 };
 
 /* fsrv_setattr() valid bits. */
@@ -54,6 +55,7 @@ struct fsrv_stats {
 #define FSRV_SET_MTIME		0x20u
 #define FSRV_SET_ATIME_NOW	0x40u
 #define FSRV_SET_MTIME_NOW	0x80u
+#define FSRV_SET_KILLPRIV	0x100u	/* clear set-uid/set-gid bits as before a write */
 
 /* maxopen: node descriptors kept open; 0: every node keeps one, no handles. */
 int	fsrv_init(const char *backing, size_t maxopen, struct fsrv **srvp);
@@ -81,10 +83,18 @@ int	fsrv_link(struct fsrv *srv, const struct pn_kcred *cr,
 	    struct stat *st, pn_cookie_t *cp);
 void	fsrv_forget(struct fsrv *srv, pn_cookie_t c, uint64_t nlookup);
 
+/*
+ * Make the calling thread act as cr (NULL: as the daemon) for system
+ * calls the host makes on descriptors the server gave it (writes).
+ */
+void	fsrv_become(struct fsrv *srv, const struct pn_kcred *cr);
+
 /* Requests on a node. */
 int	fsrv_getattr(struct fsrv *srv, pn_cookie_t c, struct stat *st);
+/* Through open file fd if not -1; *st: the attributes after. */
 int	fsrv_setattr(struct fsrv *srv, const struct pn_kcred *cr,
-	    pn_cookie_t c, int fd, const struct stat *attr, unsigned valid);
+	    pn_cookie_t c, int fd, const struct stat *attr, unsigned valid,
+	    struct stat *st);
 /* Times from the metadata cache, written as the file system. */
 int	fsrv_settimes(struct fsrv *srv, pn_cookie_t c,
 	    const struct timespec ts[2]);
