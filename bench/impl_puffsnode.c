@@ -1,7 +1,8 @@
 /*
  * impl_puffsnode.c -- puffsnode through its public API, over a minimal
- * bench host: memory from malloc, pthread (adaptive) mutexes and
- * condition variables, and vnodes that are a use count and two fields.
+ * bench host: the POSIX host kit (libpuffsnode-posix: malloc, adaptive
+ * pthread mutexes that know their holder, condition variables) and
+ * vnodes that are a use count and two fields.
  *
  * vnode_get is one atomic increment of the use count (refused once the
  * vnode is being reclaimed); the bench drops the reference with one atomic
@@ -15,6 +16,7 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include <puffsnode/posix.h>
 #include <puffsnode/puffsnode.h>
 
 #include "bench.h"
@@ -27,110 +29,13 @@ struct pn_vnode {
 	int64_t			 size;
 };
 
-struct pn_lock {
-	pthread_mutex_t	mtx;
-};
-
-struct pn_cv {
-	pthread_cond_t	cond;
-};
-
 struct ptab {
 	struct pn_mount	 *mp;
 	struct pn_vnode	**handle;
 	size_t		  n;
 };
 
-/* ---- the host ---- */
-
-static void *
-h_alloc(void *host, size_t size)
-{
-	(void)host;
-	return malloc(size);
-}
-
-static void
-h_free(void *host, void *p, size_t size)
-{
-	(void)host;
-	(void)size;
-	free(p);
-}
-
-static int
-h_lock_init(void *host, struct pn_lock **lkp)
-{
-	pthread_mutexattr_t a;
-	struct pn_lock *lk = malloc(sizeof(*lk));
-
-	(void)host;
-	if (lk == NULL)
-		return PN_ENOMEM;
-	pthread_mutexattr_init(&a);
-	pthread_mutexattr_settype(&a, PTHREAD_MUTEX_ADAPTIVE_NP);
-	pthread_mutex_init(&lk->mtx, &a);
-	pthread_mutexattr_destroy(&a);
-	*lkp = lk;
-	return PN_OK;
-}
-
-static void
-h_lock_fini(void *host, struct pn_lock *lk)
-{
-	(void)host;
-	pthread_mutex_destroy(&lk->mtx);
-	free(lk);
-}
-
-static void
-h_lock_enter(void *host, struct pn_lock *lk)
-{
-	(void)host;
-	pthread_mutex_lock(&lk->mtx);
-}
-
-static void
-h_lock_exit(void *host, struct pn_lock *lk)
-{
-	(void)host;
-	pthread_mutex_unlock(&lk->mtx);
-}
-
-static int
-h_cv_init(void *host, struct pn_cv **cvp)
-{
-	struct pn_cv *cv = malloc(sizeof(*cv));
-
-	(void)host;
-	if (cv == NULL)
-		return PN_ENOMEM;
-	pthread_cond_init(&cv->cond, NULL);
-	*cvp = cv;
-	return PN_OK;
-}
-
-static void
-h_cv_fini(void *host, struct pn_cv *cv)
-{
-	(void)host;
-	pthread_cond_destroy(&cv->cond);
-	free(cv);
-}
-
-static void
-h_cv_wait(void *host, struct pn_cv *cv, struct pn_lock *lk)
-{
-	(void)host;
-	pthread_cond_wait(&cv->cond, &lk->mtx);
-}
-
-static void
-h_cv_broadcast(void *host, struct pn_cv *cv)
-{
-	(void)host;
-	pthread_cond_broadcast(&cv->cond);
-}
+/* ---- the host: the POSIX kit's members, and these vnodes ---- */
 
 static int
 h_vnode_alloc(void *host, int type, struct pn_vnode **vpp)
@@ -202,25 +107,7 @@ h_vnode_getsize(void *host, struct pn_vnode *vp)
 	return vp->size;
 }
 
-static void
-h_yield(void *host)
-{
-	(void)host;
-	sched_yield();
-}
-
-static const struct pn_host_ops bench_host_ops = {
-	.version = PN_HOST_OPS_VERSION,
-	.alloc = h_alloc,
-	.free = h_free,
-	.lock_init = h_lock_init,
-	.lock_fini = h_lock_fini,
-	.lock_enter = h_lock_enter,
-	.lock_exit = h_lock_exit,
-	.cv_init = h_cv_init,
-	.cv_fini = h_cv_fini,
-	.cv_wait = h_cv_wait,
-	.cv_broadcast = h_cv_broadcast,
+static struct pn_host_ops bench_host_ops = {
 	.vnode_alloc = h_vnode_alloc,
 	.vnode_free = h_vnode_free,
 	.vnode_get = h_vnode_get,
@@ -229,7 +116,6 @@ static const struct pn_host_ops bench_host_ops = {
 	.vnode_getdata = h_vnode_getdata,
 	.vnode_setsize = h_vnode_setsize,
 	.vnode_getsize = h_vnode_getsize,
-	.yield = h_yield,
 };
 
 static void
@@ -276,7 +162,9 @@ p_create(size_t n)
 	};
 	int error;
 
-	if ((error = pn_mount_create(&bench_host_ops, NULL, &a, &p->mp)) != 0)
+	if ((error = pn_posix_fill_ops(&bench_host_ops,
+	    PN_HOST_OPS_VERSION)) != PN_OK ||
+	    (error = pn_mount_create(&bench_host_ops, NULL, &a, &p->mp)) != 0)
 		die("pn_mount_create", error);
 	p->handle = calloc(n, sizeof(*p->handle));
 	p->n = n;

@@ -1,10 +1,15 @@
 /*
- * minimal-host.c -- the smallest complete puffsnode host: one thread, the
- * C library alone.  A vnode is a reference count, a "being reclaimed" flag,
- * a data pointer and a size.  main() mounts, makes the root, turns the
- * cookies a server answers with into vnodes, holds a node across a
- * reclaim and unmounts; it exits 0 only if every answer was as expected
- * and nothing leaked.  See docs/porting.md and pn_host_ops(3).
+ * minimal-host.c -- the smallest complete puffsnode host for a hosted
+ * (POSIX) system: the POSIX host kit (libpuffsnode-posix) gives memory,
+ * mutexes, condition variables, the clock, the log and the yield, and
+ * the host writes its vnodes alone.  A vnode is a reference count, a
+ * "being reclaimed" flag, a data pointer and a size.  main() mounts, makes
+ * the root, turns the cookies a server answers with into vnodes, holds a
+ * node across a reclaim and unmounts; it exits 0 only if every answer was
+ * as expected and nothing leaked.  See docs/porting.md, pn_host_ops(3)
+ * and pn_posix_fill_ops(3).
+ *
+ * Build: cc minimal-host.c $(pkg-config --cflags --libs puffsnode-posix)
  */
 #include <stdarg.h>
 #include <stdbool.h>
@@ -12,17 +17,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include <puffsnode/posix.h>
 #include <puffsnode/puffsnode.h>
 
-/* The host's handle types.  The library only passes pointers to them. */
-struct pn_lock {
-	bool		 held;		/* one thread: a mutex is a flag */
-};
-
-struct pn_cv {
-	char		 unused;	/* one thread: no one ever waits */
-};
-
+/* The host's vnode.  The library only passes pointers to it. */
 struct pn_vnode {
 	unsigned	 refs;		/* references; the last one reclaims */
 	bool		 reclaiming;	/* reclaim begun: vnode_get refuses */
@@ -57,11 +55,14 @@ expect(int error, int want, const char *what)
 	check(error == want, what);
 }
 
-/* ---- memory: counted, so that main() can tell nothing leaked ---- */
+/*
+ * ---- memory: the kit's, counted, so that main() can tell nothing
+ * leaked.  A host wraps a kit member this way, after pn_posix_fill_ops().
+ */
 static void *
 h_alloc(void *host, size_t size)
 {
-	void *p = malloc(size);		/* aligned for any type */
+	void *p = pn_posix_alloc(host, size);	/* aligned for any type */
 
 	if (p != NULL)
 		((struct host *)host)->bytes += size;
@@ -72,75 +73,7 @@ static void
 h_free(void *host, void *p, size_t size)
 {
 	((struct host *)host)->bytes -= size;
-	free(p);
-}
-
-/*
- * ---- locks: the core starts no threads, so here a mutex is a flag; it
- * catches a lock taken twice and answers lock_held truthfully ----
- */
-static int
-h_lock_init(void *host, struct pn_lock **lkp)
-{
-	struct pn_lock *lk = h_alloc(host, sizeof(*lk));
-
-	if (lk == NULL)
-		return PN_ENOMEM;	/* and *lkp left alone */
-	lk->held = false;
-	*lkp = lk;
-	return 0;
-}
-
-static void
-h_lock_fini(void *host, struct pn_lock *lk)
-{
-	h_free(host, lk, sizeof(*lk));
-}
-
-static void
-h_lock_enter(void *host, struct pn_lock *lk)
-{
-	check(!lk->held, "lock taken twice");
-	lk->held = true;
-}
-
-static void
-h_lock_exit(void *host, struct pn_lock *lk)
-{
-	check(lk->held, "lock released but not held");
-	lk->held = false;
-}
-
-static int
-h_lock_held(void *host, struct pn_lock *lk)
-{
-	return lk->held;
-}
-
-static int
-h_cv_init(void *host, struct pn_cv **cvp)
-{
-	static struct pn_cv cv;		/* no state: one will do */
-
-	*cvp = &cv;
-	return 0;
-}
-
-static void
-h_cv_fini(void *host, struct pn_cv *cv)
-{
-}
-
-/* One thread: a wait could never end.  A correct host never waits here. */
-static void
-h_cv_wait(void *host, struct pn_cv *cv, struct pn_lock *lk)
-{
-	check(false, "cv_wait: one thread would wait forever");
-}
-
-static void
-h_cv_broadcast(void *host, struct pn_cv *cv)
-{
+	pn_posix_free(host, p, size);
 }
 
 /* ---- vnodes ---- */
@@ -215,7 +148,13 @@ h_vnode_getsize(void *host, struct pn_vnode *vp)
 	return vp->size;
 }
 
-/* PN_LOG_PANIC: a rule was broken.  Bad servers are logged at PN_LOG_WARN. */
+/*
+ * PN_LOG_PANIC: a rule was broken (bad servers are logged at
+ * PN_LOG_WARN).  Counted, then printed by the kit.
+ */
+static void	h_log(void *, int, const char *, ...)
+		    __attribute__((format(printf, 3, 4)));
+
 static void
 h_log(void *host, int level, const char *fmt, ...)
 {
@@ -224,26 +163,16 @@ h_log(void *host, int level, const char *fmt, ...)
 	if (level == PN_LOG_PANIC)
 		((struct host *)host)->panics++;
 	va_start(ap, fmt);
-	fputs("minimal-host: ", stderr);
-	vfprintf(stderr, fmt, ap);	/* only %s, %d, %llu */
-	fputc('\n', stderr);
+	pn_posix_vlog(host, level, fmt, ap);
 	va_end(ap);
 }
 
-static const struct pn_host_ops ops = {
-	.version = PN_HOST_OPS_VERSION,
-	/* mandatory */
-	.alloc = h_alloc, .free = h_free,
-	.lock_init = h_lock_init, .lock_fini = h_lock_fini,
-	.lock_enter = h_lock_enter, .lock_exit = h_lock_exit,
-	.cv_init = h_cv_init, .cv_fini = h_cv_fini,
-	.cv_wait = h_cv_wait, .cv_broadcast = h_cv_broadcast,
+/* The vnode members; pn_posix_fill_ops() adds the rest in main(). */
+static struct pn_host_ops ops = {
 	.vnode_alloc = h_vnode_alloc, .vnode_free = h_vnode_free,
 	.vnode_get = h_vnode_get, .vnode_rele = h_vnode_rele,
 	.vnode_setdata = h_vnode_setdata, .vnode_getdata = h_vnode_getdata,
 	.vnode_setsize = h_vnode_setsize, .vnode_getsize = h_vnode_getsize,
-	/* optional, but wanted: assertions and diagnostics */
-	.lock_held = h_lock_held, .log = h_log,
 };
 
 int
@@ -255,6 +184,12 @@ main(void)
 	struct pn_vnode *root, *vp, *vp2, *none;
 	struct pn_node *pn;
 
+	/* memory, locks, condition variables, clock, log, yield: the kit's */
+	expect(pn_posix_fill_ops(&ops, PN_HOST_OPS_VERSION), PN_OK,
+	    "pn_posix_fill_ops");
+	ops.alloc = h_alloc;		/* counted */
+	ops.free = h_free;
+	ops.log = h_log;
 	expect(pn_mount_create(&ops, &h, &args, &h.mp), PN_OK, "mount");
 	expect(pn_makeroot(h.mp, &root), PN_OK, "pn_makeroot");
 

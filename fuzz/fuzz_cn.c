@@ -244,16 +244,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	kcred = guarded(sizeof(*kcred));
 	kcid = guarded(sizeof(*kcid));
 	if (a.fault) {
-		host.h_fail_mask = 1u << TH_F_CRED;
-		th_fail_at(&host, 1, false);
+		host.h_w.mask = 1u << WH_CRED;
+		wh_fail_at(&host.h_w, 1, false);
 	} else {
-		th_fail_at(&host, 0, false);
+		wh_fail_at(&host.h_w, 0, false);
 	}
 
 	want = ref_makecn(&a, &rkcn, &rkcred, &rkcid);
 	/* Keep the fault only where the reference says cred_get is reached. */
 	if (a.fault && want != PN_ENOMEM) {
-		th_fail_at(&host, 0, false);
+		wh_fail_at(&host.h_w, 0, false);
 		a.fault = false;
 	}
 	rv = pn_makecn(a.mp ? host.h_mp : NULL, a.kcn ? kcn : NULL,
@@ -282,7 +282,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			FZ_FAIL("kcid differs from the reference");
 	}
 	if (a.fault)
-		FZ_EQ(atomic_load(&host.h_failed), 1, "cred_get fault used");
+		FZ_EQ(atomic_load(&host.h_w.failed), 1, "cred_get fault used");
 
 	guarded_check_free(kcn, sizeof(*kcn), "kcn guard");
 	guarded_check_free(kcred, sizeof(*kcred), "kcred guard");

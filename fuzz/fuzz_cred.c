@@ -203,10 +203,10 @@ convert(struct fz *f, struct pn_kcred *out)
 		memset(&want, 0, sizeof(want));
 	fault = fault && wrv == PN_ENOMEM;
 	if (fault) {
-		host.h_fail_mask = 1u << TH_F_CRED;
-		th_fail_at(&host, 1, false);
+		host.h_w.mask = 1u << WH_CRED;
+		wh_fail_at(&host.h_w, 1, false);
 	} else {
-		th_fail_at(&host, 0, false);
+		wh_fail_at(&host.h_w, 0, false);
 	}
 	if (b & 0x10) {
 		FZ_EQ(pn_credcvt(usemp ? host.h_mp : NULL, NULL, cp),
@@ -219,8 +219,8 @@ convert(struct fz *f, struct pn_kcred *out)
 	if (memcmp(out, &want, sizeof(want)) != 0)
 		FZ_FAIL("credcvt output differs from the reference");
 	if (fault)
-		FZ_EQ(atomic_load(&host.h_failed), 1, "cred_get fault used");
-	th_fail_at(&host, 0, false);
+		FZ_EQ(atomic_load(&host.h_w.failed), 1, "cred_get fault used");
+	wh_fail_at(&host.h_w, 0, false);
 }
 
 /* ---- the queries ---- */

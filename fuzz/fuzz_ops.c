@@ -124,7 +124,7 @@ node_freed(struct mnode *m)
 static bool
 injected(void)
 {
-	long f = atomic_load(&S.h.h_failed);
+	long f = atomic_load(&S.h.h_w.failed);
 	bool inj = f != S.failed;
 
 	S.failed = f;
@@ -472,7 +472,7 @@ op_newnode(struct fz *f)
 		FZ_CHECK(vp == NULL, "no vnode on error");
 		return;
 	}
-	S.failed = atomic_load(&S.h.h_failed);
+	S.failed = atomic_load(&S.h.h_w.failed);
 	if (rv == PN_OK && (S.args.flags & PN_MNT_NAMECACHE) && dvp != NULL &&
 	    withcn && (cn.cn_flags & PN_CN_MAKEENTRY))
 		S.namecache++;
@@ -1062,7 +1062,7 @@ op_walk(struct fz *f)
 static void
 remount(void)
 {
-	th_fail_at(&S.h, 0, false);
+	wh_fail_at(&S.h.h_w, 0, false);
 	S.failed = 0;
 	FZ_EQ(th_mount(&S.h, &S.args), PN_OK, "mount");
 	S.mp = S.h.h_mp;
@@ -1095,8 +1095,8 @@ op_fault(struct fz *f)
 	unsigned mask = fz_u8(f);
 
 	/* Allocation, lock, cv, vnode_alloc, vnode_get, attach, alias, -, getattr */
-	S.h.h_fail_mask = (mask & 0x7f) | ((mask & 0x80) << 1);
-	th_fail_at(&S.h, (b & 7) == 0 ? 0 : 1 + (b >> 3) % 6, b & 8);
+	S.h.h_w.mask = (mask & 0x7f) | ((mask & 0x80) << 1);
+	wh_fail_at(&S.h.h_w, (b & 7) == 0 ? 0 : 1 + (b >> 3) % 6, b & 8);
 	S.failed = 0;
 }
 
@@ -1118,7 +1118,7 @@ teardown(void)
 {
 	size_t i, live;
 
-	th_fail_at(&S.h, 0, false);
+	wh_fail_at(&S.h.h_w, 0, false);
 	for (i = 0; i < S.nn; i++)
 		if (NODE_LIVE(&S.n[i]))
 			drop_vrefs(&S.n[i]);
@@ -1163,7 +1163,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	while (!fz_empty(&f)) {
 		S.step++;
-		S.failed = atomic_load(&S.h.h_failed);
+		S.failed = atomic_load(&S.h.h_w.failed);
 		ops[fz_u8(&f) % (sizeof(ops) / sizeof(ops[0]))](&f);
 		check_all();
 	}

@@ -2,12 +2,15 @@
 # scripts/abi-update.sh [--check] [BUILD_DIR]
 #
 # The committed record of puffsnode's ABI:
-#   tests/symbols/puffsnode.syms      exports of libpuffsnode.so, with
-#   tests/symbols/puffsnode-sim.syms  their version nodes (nm, sorted)
-#   abi/libpuffsnode.abi              abidw's description of the shared
-#   abi/libpuffsnode-sim.abi          libraries: symbols and public types
+#   tests/symbols/puffsnode.syms        exports of libpuffsnode.so,
+#   tests/symbols/puffsnode-sim.syms    libpuffsnode-sim.so and
+#   tests/symbols/puffsnode-posix.syms  libpuffsnode-posix.so, with their
+#                                       version nodes (nm, sorted)
+#   abi/libpuffsnode.abi                abidw's description of the shared
+#   abi/libpuffsnode-sim.abi            libraries: symbols and public
+#   abi/libpuffsnode-posix.abi          types
 #
-# Without --check, regenerate all four from BUILD_DIR.  Do this only on
+# Without --check, regenerate all six from BUILD_DIR.  Do this only on
 # purpose, for an ABI change docs/versioning.md allows, and commit the
 # result with the change.
 #
@@ -19,7 +22,8 @@
 # BUILD_DIR (default build-check) needs debug information: it is set up as
 # scripts/check.sh sets it up when missing, and built.  The baselines
 # describe the x86_64 ABI; on other machines only the exports are checked.
-# The libpuffsnode-sim parts are skipped when the build has no simulator.
+# The libpuffsnode-sim and libpuffsnode-posix parts are skipped when the
+# build has no simulator or no kit.
 #
 # Tools: nm (binutils), abidw and abidiff (abigail-tools).
 set -eu
@@ -63,6 +67,11 @@ trap 'exit 1' HUP INT TERM
 
 status=0
 libs="libpuffsnode:lib/libpuffsnode.so:puffsnode"
+if [ -f "$build/lib/posix/libpuffsnode-posix.so" ]; then
+	libs="$libs libpuffsnode-posix:lib/posix/libpuffsnode-posix.so:puffsnode-posix"
+else
+	echo "abi-update: $build has no libpuffsnode-posix: its record is left alone"
+fi
 if [ -f "$build/lib/sim/libpuffsnode-sim.so" ]; then
 	libs="$libs libpuffsnode-sim:lib/sim/libpuffsnode-sim.so:puffsnode-sim"
 else

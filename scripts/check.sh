@@ -1,5 +1,6 @@
 #!/bin/sh
-# Static and dynamic checks of lib/ (the core and the simulator):
+# Static and dynamic checks of lib/ (the core, the POSIX kit and the
+# simulator):
 #   1. scan-build --status-bugs over a fresh clang build (build-scan/)
 #   2. cppcheck (warning, portability) on the native and a 32-bit platform
 #   3. clang-tidy clang-analyzer-* and bugprone-* with build-check/'s
@@ -7,7 +8,7 @@
 #   4. abidiff of the shared libraries in build-check/ against the
 #      committed ABI baselines in abi/, and their exports against the
 #      committed lists (scripts/abi-update.sh --check, docs/versioning.md)
-#   5. the unit, sim, hostile and faults suites under valgrind (the
+#   5. the posix, unit, sim, hostile and faults suites under valgrind (the
 #      'valgrind' test setup, tests/faults/meson.build)
 # Exits non-zero on any finding.  Tools: scripts/deps.txt.
 set -eu
@@ -19,6 +20,7 @@ bad() { echo "check: FAILED: $*"; fail=1; }
 
 core=$(ls lib/*.c)
 sim=$(ls lib/sim/*.c 2>/dev/null || true)
+posix=$(ls lib/posix/*.c 2>/dev/null || true)
 
 step "scan-build"
 rm -rf build-scan
@@ -40,7 +42,7 @@ for plat in native unix32; do
 	    --suppress='ctuuninitvar:lib/sim/*' \
 	    -I include -I lib -I lib/sim \
 	    --include=/usr/include/bsd/sys/tree.h -D_GNU_SOURCE \
-	    $core $sim || bad "cppcheck ($plat)"
+	    $core $posix $sim || bad "cppcheck ($plat)"
 done
 
 step "clang-tidy"
@@ -59,7 +61,7 @@ checks='-*,clang-analyzer-*,bugprone-*,-bugprone-easily-swappable-parameters,-cl
 # One file a run: clang-tidy 14's analyser carries state from one file to
 # the next (its va_list checker no longer recognises va_start after the
 # first file and reports every later va_list as uninitialized).
-for f in $core $sim; do
+for f in $core $posix $sim; do
 	clang-tidy -p build-check --quiet --checks="$checks" \
 	    --warnings-as-errors='*' "$f" >build-check/tidy.log 2>&1 ||
 		{ grep -v '^[0-9]* warnings\? generated' build-check/tidy.log;
@@ -71,7 +73,7 @@ step "abidiff"
 
 step "valgrind"
 suites=""
-for s in unit sim hostile faults; do
+for s in posix unit sim hostile faults; do
 	if meson test -C build-check --list 2>/dev/null | grep -q "^puffsnode:\(.*+\)\?$s\(+.*\)\? /"; then
 		suites="$suites --suite $s"
 	fi

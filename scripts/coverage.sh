@@ -1,8 +1,8 @@
 #!/bin/sh
 # Coverage gate: build with gcc and -Db_coverage=true in build-cov/, run
 # every test suite but soak and fuse, and measure lib/ with gcovr: the
-# core (lib/*.c) and the simulator (lib/sim/*.c) must each reach 100%
-# line and 95% branch coverage.  Lines and branches that cannot be
+# core (lib/*.c), the POSIX kit (lib/posix/*.c) and the simulator
+# (lib/sim/*.c) must each reach 100% line and 95% branch coverage.  Lines and branches that cannot be
 # reached are marked in the library with GCOVR_EXCL_LINE or
 # GCOVR_EXCL_START/STOP, each with its reason.  Exits non-zero on a test
 # failure or a figure under the bar.  Reports: build-cov/coverage/.
@@ -47,6 +47,9 @@ gate() {
 	grep -v '^-*$' "$dir/coverage/$name.txt" | awk 'NR > 2 && $4 != "100%" || NR <= 2'
 }
 gate core --filter 'lib/[^/]*\.c$'
+if [ -d lib/posix ] && ls lib/posix/*.c >/dev/null 2>&1; then
+	gate posix --filter 'lib/posix/.*\.c$'
+fi
 if [ -d lib/sim ] && ls lib/sim/*.c >/dev/null 2>&1; then
 	gate sim --filter 'lib/sim/.*\.c$'
 fi

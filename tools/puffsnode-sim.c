@@ -109,6 +109,64 @@ parse_mix(const char *s, unsigned mix[WL_NKINDS])
 	return k >= 5 && total > 0;
 }
 
+/* One option and its value into o: 1 taken, 0 a bad value, -1 unknown. */
+static int
+parse_opt(int c, const char *arg, struct opts *o)
+{
+	uint64_t v;
+	char *end;
+
+	switch (c) {
+	case 't':
+		if (!parse_u64(arg, &v) || v == 0 || v > 1024)
+			return 0;
+		o->threads = (unsigned)v;
+		return 1;
+	case 'o':
+		return parse_u64(arg, &o->ops);
+	case 'd':
+		errno = 0;
+		o->duration = strtod(arg, &end);
+		return errno == 0 && *end == '\0' && o->duration > 0;
+	case 'T':
+		o->tree = arg;
+		return 1;
+	case 'n':
+		if (!parse_u64(arg, &v) || v == 0)
+			return 0;
+		o->nodes = (size_t)v;
+		return 1;
+	case 'f':
+		if (!parse_u64(arg, &v) || v == 0 || v > 65536)
+			return 0;
+		o->fanout = (unsigned)v;
+		return 1;
+	case 'm':
+		if (!parse_u64(arg, &v) || v == 0)
+			return 0;
+		o->maxvnodes = (size_t)v;
+		return 1;
+	case 'x':
+		return parse_mix(arg, o->mix);
+	case 's':
+		return parse_u64(arg, &o->seed);
+	case 'N':
+		o->namecache = false;
+		return 1;
+	case 'j':
+		o->json = true;
+		return 1;
+	case 'q':
+		o->quiet = true;
+		return 1;
+	case 'v':
+		o->loglevel = PN_LOG_DEBUG;
+		return 1;
+	default:
+		return -1;
+	}
+}
+
 static int
 parse(int argc, char **argv, struct opts *o)
 {
@@ -129,9 +187,7 @@ parse(int argc, char **argv, struct opts *o)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	uint64_t v;
-	char *end;
-	int c;
+	int c, r;
 
 	memset(o, 0, sizeof(*o));
 	o->threads = 2;
@@ -143,72 +199,19 @@ parse(int argc, char **argv, struct opts *o)
 	o->loglevel = PN_LOG_ERR;
 	(void)parse_mix("70,10,5,10,5,0", o->mix);
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-		switch (c) {
-		case 't':
-			if (!parse_u64(optarg, &v) || v == 0 || v > 1024)
-				goto bad;
-			o->threads = (unsigned)v;
-			break;
-		case 'o':
-			if (!parse_u64(optarg, &o->ops))
-				goto bad;
-			break;
-		case 'd':
-			errno = 0;
-			o->duration = strtod(optarg, &end);
-			if (errno != 0 || *end != '\0' || !(o->duration > 0))
-				goto bad;
-			break;
-		case 'T':
-			o->tree = optarg;
-			break;
-		case 'n':
-			if (!parse_u64(optarg, &v) || v == 0)
-				goto bad;
-			o->nodes = (size_t)v;
-			break;
-		case 'f':
-			if (!parse_u64(optarg, &v) || v == 0 || v > 65536)
-				goto bad;
-			o->fanout = (unsigned)v;
-			break;
-		case 'm':
-			if (!parse_u64(optarg, &v) || v == 0)
-				goto bad;
-			o->maxvnodes = (size_t)v;
-			break;
-		case 'x':
-			if (!parse_mix(optarg, o->mix))
-				goto bad;
-			break;
-		case 's':
-			if (!parse_u64(optarg, &o->seed))
-				goto bad;
-			break;
-		case 'N':
-			o->namecache = false;
-			break;
-		case 'j':
-			o->json = true;
-			break;
-		case 'q':
-			o->quiet = true;
-			break;
-		case 'v':
-			o->loglevel = PN_LOG_DEBUG;
-			break;
-		case 'h':
+		if (c == 'h') {
 			usage(stdout);
 			exit(0);
-		default:
+		}
+		if ((r = parse_opt(c, optarg, o)) < 0) {
 			usage(stderr);
 			return -1;
 		}
-		continue;
-bad:
-		fprintf(stderr, "puffsnode-sim: bad option value: %s\n",
-		    optarg);
-		return -1;
+		if (r == 0) {
+			fprintf(stderr, "puffsnode-sim: bad option value: %s\n",
+			    optarg);
+			return -1;
+		}
 	}
 	if (optind != argc) {
 		usage(stderr);

@@ -44,8 +44,6 @@ req_done(struct pn_sim *sim, struct aio_req *r)
 }
 
 /* bio_done: the read's buffer is complete. */
-void	sim_aio_biodone(struct pn_sim *, struct pn_bio *);
-
 void
 sim_aio_biodone(struct pn_sim *sim, struct pn_bio *bp)
 {
@@ -211,9 +209,9 @@ sim_aio_poll(struct pn_sim *sim, struct pn_vnode *vp, int events,
 	 * The vnode's events accumulate (other polls may be in flight on
 	 * it); ours were notified before the request completed.
 	 */
-	pthread_mutex_lock(&vp->v_interlock);
+	sim_mtx_enter(&vp->v_interlock, SIM_LK_INTERLOCK);
 	*revents = vp->v_revents & (events | PN_POLLERR | PN_POLLHUP |
 	    PN_POLLNVAL);
-	pthread_mutex_unlock(&vp->v_interlock);
+	sim_mtx_exit(&vp->v_interlock, SIM_LK_INTERLOCK);
 	return PN_OK;
 }

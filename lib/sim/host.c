@@ -1,9 +1,9 @@
 /*
- * host.c -- the simulator's struct pn_host_ops: memory, mutexes and
- * condition variables over pthreads, the vnode ops (forwarded to
- * vnode.c and namecache.c), credentials and caller ids of the calling
- * thread, buffer and poll completions, the clock, logging and the
- * server-misbehaved counter.
+ * host.c -- the simulator's struct pn_host_ops: the POSIX host kit's
+ * mutexes, condition variables, clock and yield; memory from the kit,
+ * counted; the vnode ops (forwarded to vnode.c and namecache.c);
+ * credentials and caller ids of the calling thread; buffer and poll
+ * completions; logging and the server-misbehaved counter.
  *
  * The context pointer every op receives is the struct pn_sim.  Ops the
  * core may call under one of its locks (poll_notify, bio_done, log,
@@ -13,42 +13,12 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
+#include <puffsnode/posix.h>
+
 #include "sim_impl.h"
-
-/* A unique, nonzero id for the calling thread. */
-uintptr_t
-sim_self(void)
-{
-	static _Thread_local char marker;
-
-	return (uintptr_t)&marker;
-}
-
-static const char *const level_names[] = {
-	"debug", "info", "warn", "error", "panic"
-};
-
-void
-sim_log(struct pn_sim *sim, int level, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (sim != NULL && level < atomic_load(&sim->s_loglevel))
-		return;
-	flockfile(stderr);
-	fprintf(stderr, "puffsnode-sim: %s: ",
-	    level >= 0 && level <= PN_LOG_PANIC ? level_names[level] : "?");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	funlockfile(stderr);
-}
 
 /* ---- memory ---- */
 
@@ -58,7 +28,7 @@ h_alloc(void *host, size_t size)
 	struct pn_sim *sim = host;
 	void *p;
 
-	if ((p = malloc(size == 0 ? 1 : size)) == NULL)
+	if ((p = pn_posix_alloc(host, size)) == NULL)
 		return NULL;
 	atomic_fetch_add(&sim->s_st.core_bytes, size);
 	STAT_INC(sim, core_allocs);
@@ -73,90 +43,7 @@ h_free(void *host, void *p, size_t size)
 	if (p == NULL)
 		return;
 	atomic_fetch_sub(&sim->s_st.core_bytes, size);
-	free(p);
-}
-
-/* ---- mutexes and condition variables ---- */
-
-static int
-h_lock_init(void *host, struct pn_lock **lkp)
-{
-	struct pn_lock *lk;
-
-	if ((lk = calloc(1, sizeof(*lk))) == NULL)
-		return PN_ENOMEM;
-	/* glibc's init with default attributes cannot fail. */
-	if (pthread_mutex_init(&lk->lk_mtx, NULL) != 0) {	/* GCOVR_EXCL_BR_LINE */
-		free(lk);	/* GCOVR_EXCL_LINE */
-		return PN_ENOMEM;	/* GCOVR_EXCL_LINE */
-	}
-	*lkp = lk;
-	return 0;
-}
-
-static void
-h_lock_fini(void *host, struct pn_lock *lk)
-{
-	pthread_mutex_destroy(&lk->lk_mtx);
-	free(lk);
-}
-
-static void
-h_lock_enter(void *host, struct pn_lock *lk)
-{
-	pthread_mutex_lock(&lk->lk_mtx);
-	atomic_store_explicit(&lk->lk_owner, sim_self(), memory_order_relaxed);
-}
-
-static void
-h_lock_exit(void *host, struct pn_lock *lk)
-{
-	atomic_store_explicit(&lk->lk_owner, 0, memory_order_relaxed);
-	pthread_mutex_unlock(&lk->lk_mtx);
-}
-
-static int
-h_lock_held(void *host, struct pn_lock *lk)
-{
-	return atomic_load_explicit(&lk->lk_owner, memory_order_relaxed) ==
-	    sim_self();
-}
-
-static int
-h_cv_init(void *host, struct pn_cv **cvp)
-{
-	struct pn_cv *cv;
-
-	if ((cv = calloc(1, sizeof(*cv))) == NULL)
-		return PN_ENOMEM;
-	/* glibc's init with default attributes cannot fail. */
-	if (pthread_cond_init(&cv->cv_cond, NULL) != 0) {	/* GCOVR_EXCL_BR_LINE */
-		free(cv);	/* GCOVR_EXCL_LINE */
-		return PN_ENOMEM;	/* GCOVR_EXCL_LINE */
-	}
-	*cvp = cv;
-	return 0;
-}
-
-static void
-h_cv_fini(void *host, struct pn_cv *cv)
-{
-	pthread_cond_destroy(&cv->cv_cond);
-	free(cv);
-}
-
-static void
-h_cv_wait(void *host, struct pn_cv *cv, struct pn_lock *lk)
-{
-	atomic_store_explicit(&lk->lk_owner, 0, memory_order_relaxed);
-	pthread_cond_wait(&cv->cv_cond, &lk->lk_mtx);
-	atomic_store_explicit(&lk->lk_owner, sim_self(), memory_order_relaxed);
-}
-
-static void
-h_cv_broadcast(void *host, struct pn_cv *cv)
-{
-	pthread_cond_broadcast(&cv->cv_cond);
+	pn_posix_free(host, p, size);
 }
 
 /* ---- vnodes ---- */
@@ -216,10 +103,10 @@ h_vnode_attach(void *host, struct pn_vnode *vp)
 {
 	struct pn_sim *sim = host;
 
-	pthread_mutex_lock(&sim->s_listlock);
+	sim_mtx_enter(&sim->s_listlock, SIM_LK_LIST);
 	TAILQ_INSERT_TAIL(&sim->s_vnodes, vp, v_mntlist);
 	vp->v_attached = true;
-	pthread_mutex_unlock(&sim->s_listlock);
+	sim_mtx_exit(&sim->s_listlock, SIM_LK_LIST);
 	return 0;
 }
 
@@ -241,12 +128,6 @@ static void
 h_vnode_lock(void *host, struct pn_vnode *vp)
 {
 	pn_sim_vlock(host, vp);
-}
-
-static void
-h_vnode_unlock(void *host, struct pn_vnode *vp)
-{
-	pn_sim_vunlock(host, vp);
 }
 
 static int
@@ -356,14 +237,11 @@ h_poll_notify(void *host, struct pn_vnode *vp, int revents)
 {
 	struct pn_sim *sim = host;
 
-	pthread_mutex_lock(&vp->v_interlock);
+	sim_mtx_enter(&vp->v_interlock, SIM_LK_INTERLOCK);
 	vp->v_revents |= revents;
-	pthread_mutex_unlock(&vp->v_interlock);
+	sim_mtx_exit(&vp->v_interlock, SIM_LK_INTERLOCK);
 	STAT_INC(sim, poll_notes);
 }
-
-/* Defined in aio.c: wakes the reader waiting on the buffer. */
-void	sim_aio_biodone(struct pn_sim *, struct pn_bio *);
 
 static void
 h_bio_done(void *host, struct pn_bio *bp)
@@ -375,16 +253,6 @@ h_bio_done(void *host, struct pn_bio *bp)
 }
 
 /* ---- time, logging, diagnostics ---- */
-
-static void
-h_clock_now(void *host, struct pn_timespec *ts)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_REALTIME, &t);
-	ts->tv_sec = t.tv_sec;
-	ts->tv_nsec = t.tv_nsec;
-}
 
 static void
 h_log(void *host, int level, const char *fmt, ...)
@@ -418,25 +286,19 @@ h_server_misbehaved(void *host, int reason, uint64_t cookie,
 	    "cookie %#llx)", what, reason, (unsigned long long)cookie);
 }
 
-static void
-h_yield(void *host)
-{
-	sched_yield();
-}
-
 static const struct pn_host_ops sim_ops = {
 	.version = PN_HOST_OPS_VERSION,
 	.alloc = h_alloc,
 	.free = h_free,
-	.lock_init = h_lock_init,
-	.lock_fini = h_lock_fini,
-	.lock_enter = h_lock_enter,
-	.lock_exit = h_lock_exit,
-	.lock_held = h_lock_held,
-	.cv_init = h_cv_init,
-	.cv_fini = h_cv_fini,
-	.cv_wait = h_cv_wait,
-	.cv_broadcast = h_cv_broadcast,
+	.lock_init = pn_posix_lock_init,
+	.lock_fini = pn_posix_lock_fini,
+	.lock_enter = pn_posix_lock_enter,
+	.lock_exit = pn_posix_lock_exit,
+	.lock_held = pn_posix_lock_held,
+	.cv_init = pn_posix_cv_init,
+	.cv_fini = pn_posix_cv_fini,
+	.cv_wait = pn_posix_cv_wait,
+	.cv_broadcast = pn_posix_cv_broadcast,
 	.vnode_alloc = h_vnode_alloc,
 	.vnode_free = h_vnode_free,
 	.vnode_get = h_vnode_get,
@@ -450,7 +312,7 @@ static const struct pn_host_ops sim_ops = {
 	.vnode_setops = h_vnode_setops,
 	.vnode_checkalias = NULL,	/* no device aliases in the simulation */
 	.vnode_lock = h_vnode_lock,
-	.vnode_unlock = h_vnode_unlock,
+	.vnode_unlock = NULL,	/* reserved: the core never calls it */
 	.vnode_getattr_size = h_vnode_getattr_size,
 	.node_init = NULL,
 	.node_fini = NULL,
@@ -459,10 +321,10 @@ static const struct pn_host_ops sim_ops = {
 	.caller_ids = h_caller_ids,
 	.poll_notify = h_poll_notify,
 	.bio_done = h_bio_done,
-	.clock_now = h_clock_now,
+	.clock_now = pn_posix_clock_now,
 	.log = h_log,
 	.server_misbehaved = h_server_misbehaved,
-	.yield = h_yield,
+	.yield = pn_posix_yield,
 };
 
 PN_SIM_EXPORT const struct pn_host_ops *

@@ -1,6 +1,6 @@
 /*
  * mount.c -- the simulator's mount: creating it over a server, the
- * operation gate, unmount, statistics and tuning.
+ * operation gate, unmount, statistics, tuning and its log.
  *
  * Every file system call enters the gate (sim_enter) and leaves it
  * (sim_exit); unmount closes the gate and waits for the calls in
@@ -17,10 +17,34 @@
  * Vnode references are not gated: vrele works at any time, and a dead
  * vnode is freed by its last release, before or after unmount.
  */
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "sim_impl.h"
+
+static const char *const level_names[] = {
+	"debug", "info", "warn", "error", "panic"
+};
+
+/* One line on stderr, if level reaches the mount's (any, for NULL). */
+void
+sim_log(struct pn_sim *sim, int level, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (sim != NULL && level < atomic_load(&sim->s_loglevel))
+		return;
+	flockfile(stderr);
+	fprintf(stderr, "puffsnode-sim: %s: ",
+	    level >= 0 && level <= PN_LOG_PANIC ? level_names[level] : "?");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	funlockfile(stderr);
+}
 
 int
 sim_enter(struct pn_sim *sim)
@@ -53,7 +77,6 @@ sim_free(struct pn_sim *sim)
 	sim_nc_fini(sim);
 	pthread_cond_destroy(&sim->s_gatecv);
 	pthread_mutex_destroy(&sim->s_gatelock);
-	pthread_cond_destroy(&sim->s_listcv);
 	pthread_mutex_destroy(&sim->s_listlock);
 	free(sim);
 }
@@ -118,7 +141,6 @@ sim_init(const struct pn_sim_config *cfg, struct pn_sim_server *srv,
 	sim->s_maxvnodes = cfg->maxvnodes == 0 ? 1024 : cfg->maxvnodes;
 	atomic_init(&sim->s_loglevel, cfg->loglevel);
 	pthread_mutex_init(&sim->s_listlock, NULL);
-	pthread_cond_init(&sim->s_listcv, NULL);
 	TAILQ_INIT(&sim->s_vnodes);
 	TAILQ_INIT(&sim->s_lru);
 	pthread_mutex_init(&sim->s_gatelock, NULL);
@@ -212,9 +234,9 @@ pn_sim_unmount(struct pn_sim *sim, bool force)
 		    pn_strerror(error));
 		/* GCOVR_EXCL_STOP */
 	} else {
-		pthread_mutex_lock(&sim->s_listlock);
+		sim_mtx_enter(&sim->s_listlock, SIM_LK_LIST);
 		sim->s_mp = NULL;
-		pthread_mutex_unlock(&sim->s_listlock);
+		sim_mtx_exit(&sim->s_listlock, SIM_LK_LIST);
 	}
 	pthread_mutex_lock(&sim->s_gatelock);
 	sim->s_unmounted = true;
@@ -244,9 +266,9 @@ pn_sim_fini(struct pn_sim *sim)
 	pthread_mutex_unlock(&sim->s_gatelock);
 	if (!unmounted && (error = pn_sim_unmount(sim, false)) != PN_OK)
 		return error;
-	pthread_mutex_lock(&sim->s_listlock);
+	sim_mtx_enter(&sim->s_listlock, SIM_LK_LIST);
 	left = sim->s_numvnodes;
-	pthread_mutex_unlock(&sim->s_listlock);
+	sim_mtx_exit(&sim->s_listlock, SIM_LK_LIST);
 	if (left > 0 || sim->s_mp != NULL)	/* GCOVR_EXCL_BR_LINE: s_mp stays only if destroy failed */
 		return PN_EBUSY;	/* dead vnodes still referenced */
 	sim_aio_stop(sim);
@@ -262,9 +284,9 @@ pn_sim_mount(struct pn_sim *sim)
 
 	if (sim == NULL)
 		return NULL;
-	pthread_mutex_lock(&sim->s_listlock);
+	sim_mtx_enter(&sim->s_listlock, SIM_LK_LIST);
 	mp = sim->s_mp;
-	pthread_mutex_unlock(&sim->s_listlock);
+	sim_mtx_exit(&sim->s_listlock, SIM_LK_LIST);
 	return mp;
 }
 
@@ -274,15 +296,15 @@ pn_sim_stats(struct pn_sim *sim, struct pn_sim_stats *st)
 	if (sim == NULL || st == NULL)
 		return PN_EINVAL;
 	memset(st, 0, sizeof(*st));
-	pthread_mutex_lock(&sim->s_listlock);
+	sim_mtx_enter(&sim->s_listlock, SIM_LK_LIST);
 	st->vnodes = sim->s_numvnodes;
 	st->vnodes_high = sim->s_vnodes_high;
 	st->inactive_now = sim->s_nlru;
 	st->maxvnodes = sim->s_maxvnodes;
-	pthread_mutex_unlock(&sim->s_listlock);
-	pthread_rwlock_rdlock(&sim->s_nclock);
+	sim_mtx_exit(&sim->s_listlock, SIM_LK_LIST);
+	sim_rw_enter(&sim->s_nclock, SIM_LK_NC, false);
 	st->nc_entries = sim->s_ncount;
-	pthread_rwlock_unlock(&sim->s_nclock);
+	sim_rw_exit(&sim->s_nclock, SIM_LK_NC);
 	st->built = STAT_GET(sim, built);
 	st->aborted = STAT_GET(sim, aborted);
 	st->inactive = STAT_GET(sim, inactive);
@@ -326,9 +348,9 @@ pn_sim_setmaxvnodes(struct pn_sim *sim, size_t maxvnodes)
 {
 	if (sim == NULL || maxvnodes == 0)
 		return PN_EINVAL;
-	pthread_mutex_lock(&sim->s_listlock);
+	sim_mtx_enter(&sim->s_listlock, SIM_LK_LIST);
 	sim->s_maxvnodes = maxvnodes;
-	pthread_mutex_unlock(&sim->s_listlock);
+	sim_mtx_exit(&sim->s_listlock, SIM_LK_LIST);
 	(void)sim_reclaim_lru(sim, maxvnodes, NULL);
 	return PN_OK;
 }

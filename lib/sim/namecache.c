@@ -57,11 +57,11 @@ sim_nc_fini(struct pn_sim *sim)
 {
 	struct nc_entry *e;
 
-	pthread_rwlock_wrlock(&sim->s_nclock);
+	sim_rw_enter(&sim->s_nclock, SIM_LK_NC, true);
 	/* Unmount purged every entry with its vnodes; this is a safety net. */
 	while ((e = RB_MIN(nc_tree, &sim->s_nctree)) != NULL)	/* GCOVR_EXCL_BR_LINE */
 		nc_remove_locked(sim, e);	/* GCOVR_EXCL_LINE: see above */
-	pthread_rwlock_unlock(&sim->s_nclock);
+	sim_rw_exit(&sim->s_nclock, SIM_LK_NC);
 	pthread_rwlock_destroy(&sim->s_nclock);
 }
 
@@ -70,9 +70,9 @@ active(struct pn_vnode *vp)
 {
 	bool a;
 
-	pthread_mutex_lock(&vp->v_interlock);
+	sim_mtx_enter(&vp->v_interlock, SIM_LK_INTERLOCK);
 	a = vp->v_state == PN_SIM_VS_ACTIVE;
-	pthread_mutex_unlock(&vp->v_interlock);
+	sim_mtx_exit(&vp->v_interlock, SIM_LK_INTERLOCK);
 	return a;
 }
 
@@ -96,13 +96,13 @@ sim_nc_enter(struct pn_sim *sim, struct pn_vnode *dvp, struct pn_vnode *vp,
 	e->nc_dvp = dvp;
 	e->nc_vp = vp;
 
-	pthread_rwlock_wrlock(&sim->s_nclock);
+	sim_rw_enter(&sim->s_nclock, SIM_LK_NC, true);
 	/*
 	 * The caller holds both vnodes: only a vgone() on another thread
 	 * can have started reclaiming one meanwhile.
 	 */
 	if (!active(dvp) || !active(vp)) {	/* GCOVR_EXCL_BR_LINE: race only */
-		pthread_rwlock_unlock(&sim->s_nclock);	/* GCOVR_EXCL_LINE */
+		sim_rw_exit(&sim->s_nclock, SIM_LK_NC);	/* GCOVR_EXCL_LINE */
 		free(e);		/* GCOVR_EXCL_LINE: race only */
 		return;			/* GCOVR_EXCL_LINE: race only */
 	}
@@ -112,7 +112,7 @@ sim_nc_enter(struct pn_sim *sim, struct pn_vnode *dvp, struct pn_vnode *vp,
 	LIST_INSERT_HEAD(&dvp->v_dnclist, e, nc_dlist);
 	LIST_INSERT_HEAD(&vp->v_nclist, e, nc_vlist);
 	sim->s_ncount++;
-	pthread_rwlock_unlock(&sim->s_nclock);
+	sim_rw_exit(&sim->s_nclock, SIM_LK_NC);
 	STAT_INC(sim, nc_enters);
 }
 
@@ -128,11 +128,11 @@ sim_nc_lookup(struct pn_sim *sim, struct pn_vnode *dvp, const char *name,
 	key.nc_dvp = dvp;
 	key.nc_name = name;
 	key.nc_namelen = namelen;
-	pthread_rwlock_rdlock(&sim->s_nclock);
+	sim_rw_enter(&sim->s_nclock, SIM_LK_NC, false);
 	e = RB_FIND(nc_tree, &sim->s_nctree, &key);
 	if (e != NULL && (error = sim_vget(sim, e->nc_vp, false)) == 0)
 		*vpp = e->nc_vp;
-	pthread_rwlock_unlock(&sim->s_nclock);
+	sim_rw_exit(&sim->s_nclock, SIM_LK_NC);
 	if (error == 0)
 		STAT_INC(sim, nc_hits);
 	else if (e != NULL)
@@ -151,12 +151,12 @@ sim_nc_remove(struct pn_sim *sim, struct pn_vnode *dvp, const char *name,
 	key.nc_dvp = dvp;
 	key.nc_name = name;
 	key.nc_namelen = namelen;
-	pthread_rwlock_wrlock(&sim->s_nclock);
+	sim_rw_enter(&sim->s_nclock, SIM_LK_NC, true);
 	if ((e = RB_FIND(nc_tree, &sim->s_nctree, &key)) != NULL) {
 		nc_remove_locked(sim, e);
 		STAT_INC(sim, nc_purged);
 	}
-	pthread_rwlock_unlock(&sim->s_nclock);
+	sim_rw_exit(&sim->s_nclock, SIM_LK_NC);
 }
 
 /* Every entry in or naming vp.  vp is RECLAIMING: no new entry can come. */
@@ -165,7 +165,7 @@ sim_nc_purge(struct pn_sim *sim, struct pn_vnode *vp)
 {
 	struct nc_entry *e, *next;
 
-	pthread_rwlock_wrlock(&sim->s_nclock);
+	sim_rw_enter(&sim->s_nclock, SIM_LK_NC, true);
 	LIST_FOREACH_SAFE(e, &vp->v_dnclist, nc_dlist, next) {
 		/* cppcheck, given no sys/queue.h, misses the macro's assignment of e. */
 		// cppcheck-suppress uninitvar
@@ -176,5 +176,5 @@ sim_nc_purge(struct pn_sim *sim, struct pn_vnode *vp)
 		nc_remove_locked(sim, e);
 		STAT_INC(sim, nc_purged);
 	}
-	pthread_rwlock_unlock(&sim->s_nclock);
+	sim_rw_exit(&sim->s_nclock, SIM_LK_NC);
 }

@@ -1,6 +1,7 @@
 /*
  * server.c -- the simulated file server: nodes named by cookies, the
- * namespace operations, reads, polls and forgets.
+ * namespace operations, reads, polls and forgets, and its public calls
+ * (tree.c builds the initial tree).
  *
  * Cookies.  Node i (its slot in s_nodes) has cookie (i + 1) * K for an
  * odd K, a bijection on 64 bits: cookies look random to the cookie table,
@@ -136,7 +137,7 @@ dir_find(struct srv_node *d, const char *name, size_t len)
 	return RB_FIND(srv_dir, &d->n_dir, &key);
 }
 
-void
+static void
 srv_node_free(struct srv_node *n)
 {
 	struct srv_dirent *de;
@@ -231,7 +232,7 @@ srv_lookup(struct pn_sim_server *srv, pn_cookie_t dc, const char *name,
 	struct srv_dirent *de;
 	int error = PN_OK;
 
-	pthread_rwlock_rdlock(&srv->s_lock);
+	sim_rw_enter(&srv->s_lock, SIM_LK_SERVER, false);
 	d = srv_node_get(srv, dc);
 	if (d != NULL && d->n_type != PN_VDIR)
 		error = PN_EINVAL;
@@ -242,7 +243,7 @@ srv_lookup(struct pn_sim_server *srv, pn_cookie_t dc, const char *name,
 			atomic_fetch_add(&de->d_node->n_nlookup, 1);
 		fill_attr(srv, de->d_node, attr);
 	}
-	pthread_rwlock_unlock(&srv->s_lock);
+	sim_rw_exit(&srv->s_lock, SIM_LK_SERVER);
 	if (count)
 		atomic_fetch_add(&srv->s_st.lookups, 1);
 	return error;
@@ -259,7 +260,7 @@ srv_create(struct pn_sim_server *srv, pn_cookie_t dc,
 	int error;
 
 	cred_ids(kcred, &uid, &gid);
-	pthread_rwlock_wrlock(&srv->s_lock);
+	sim_rw_enter(&srv->s_lock, SIM_LK_SERVER, true);
 	/*
 	 * The directory's vnode holds a lookup, so its node is there; the
 	 * simulator checked it is a directory, and directories are 0777.
@@ -296,7 +297,7 @@ srv_create(struct pn_sim_server *srv, pn_cookie_t dc,
 	else
 		atomic_fetch_add(&n->n_nlookup, 1);
 out:
-	pthread_rwlock_unlock(&srv->s_lock);
+	sim_rw_exit(&srv->s_lock, SIM_LK_SERVER);
 	atomic_fetch_add(&srv->s_st.creates, 1);
 	return error;
 }
@@ -309,7 +310,7 @@ srv_remove(struct pn_sim_server *srv, pn_cookie_t dc,
 	struct srv_dirent *de;
 	int error;
 
-	pthread_rwlock_wrlock(&srv->s_lock);
+	sim_rw_enter(&srv->s_lock, SIM_LK_SERVER, true);
 	d = srv_node_get(srv, dc);
 	if (d != NULL && (error = dir_writable(d, kcred)) != PN_OK)
 		;
@@ -320,7 +321,7 @@ srv_remove(struct pn_sim_server *srv, pn_cookie_t dc,
 		error = PN_EBUSY;	/* directory not empty */
 	else
 		unlink_entry(srv, d, de);
-	pthread_rwlock_unlock(&srv->s_lock);
+	sim_rw_exit(&srv->s_lock, SIM_LK_SERVER);
 	atomic_fetch_add(&srv->s_st.removes, 1);
 	return error;
 }
@@ -335,7 +336,7 @@ srv_rename(struct pn_sim_server *srv, pn_cookie_t fdc,
 	struct srv_dirent *fde, *tde;
 	int error;
 
-	pthread_rwlock_wrlock(&srv->s_lock);
+	sim_rw_enter(&srv->s_lock, SIM_LK_SERVER, true);
 	fd = srv_node_get(srv, fdc);
 	td = srv_node_get(srv, tdc);
 	/* Both directory vnodes hold lookups: their nodes are there. */
@@ -386,7 +387,7 @@ srv_rename(struct pn_sim_server *srv, pn_cookie_t fdc,
 	    n)) != PN_OK)
 		maybe_free(srv, n);
 out:
-	pthread_rwlock_unlock(&srv->s_lock);
+	sim_rw_exit(&srv->s_lock, SIM_LK_SERVER);
 	atomic_fetch_add(&srv->s_st.renames, 1);
 	return error;
 }
@@ -402,7 +403,7 @@ srv_read(struct pn_sim_server *srv, pn_cookie_t c, uint64_t off, void *buf,
 	int fd, error = PN_OK;
 
 	*np = 0;
-	pthread_rwlock_rdlock(&srv->s_lock);
+	sim_rw_enter(&srv->s_lock, SIM_LK_SERVER, false);
 	if ((n = srv_node_get(srv, c)) == NULL)
 		error = PN_ENOENT;
 	else if (n->n_type != PN_VREG)
@@ -426,7 +427,7 @@ srv_read(struct pn_sim_server *srv, pn_cookie_t c, uint64_t off, void *buf,
 				*np = (size_t)got;
 		}
 	}
-	pthread_rwlock_unlock(&srv->s_lock);
+	sim_rw_exit(&srv->s_lock, SIM_LK_SERVER);
 	atomic_fetch_add(&srv->s_st.reads, 1);
 	return error;
 }
@@ -437,12 +438,12 @@ srv_poll(struct pn_sim_server *srv, pn_cookie_t c, int events, int *revp)
 	int error = PN_OK;
 
 	*revp = 0;
-	pthread_rwlock_rdlock(&srv->s_lock);
+	sim_rw_enter(&srv->s_lock, SIM_LK_SERVER, false);
 	if (srv_node_get(srv, c) == NULL)
 		error = PN_ENOENT;
 	else
 		*revp = events & (PN_POLLIN | PN_POLLRDNORM | PN_POLLOUT);
-	pthread_rwlock_unlock(&srv->s_lock);
+	sim_rw_exit(&srv->s_lock, SIM_LK_SERVER);
 	atomic_fetch_add(&srv->s_st.polls, 1);
 	return error;
 }
@@ -457,18 +458,18 @@ srv_forget(struct pn_sim_server *srv, pn_cookie_t c, uint64_t cnt)
 
 	if (cnt == 0 || c == 0)
 		return;
-	pthread_rwlock_rdlock(&srv->s_lock);
+	sim_rw_enter(&srv->s_lock, SIM_LK_SERVER, false);
 	if ((n = srv_node_get(srv, c)) != NULL) {
 		left = atomic_fetch_sub(&n->n_nlookup, cnt) - cnt;
 		unnamed = n->n_nlink == 0;
 	}
-	pthread_rwlock_unlock(&srv->s_lock);
+	sim_rw_exit(&srv->s_lock, SIM_LK_SERVER);
 	atomic_fetch_add(&srv->s_st.forgets, 1);
 	if (left == 0 && unnamed) {
-		pthread_rwlock_wrlock(&srv->s_lock);
+		sim_rw_enter(&srv->s_lock, SIM_LK_SERVER, true);
 		if ((n = srv_node_get(srv, c)) != NULL)
 			maybe_free(srv, n);
-		pthread_rwlock_unlock(&srv->s_lock);
+		sim_rw_exit(&srv->s_lock, SIM_LK_SERVER);
 	}
 }
 
@@ -479,7 +480,7 @@ srv_settimes(struct pn_sim_server *srv, pn_cookie_t c,
 	struct srv_node *n;
 	int error = PN_OK;
 
-	pthread_rwlock_rdlock(&srv->s_lock);
+	sim_rw_enter(&srv->s_lock, SIM_LK_SERVER, false);
 	if ((n = srv_node_get(srv, c)) == NULL) {
 		error = PN_ENOENT;
 	} else {
@@ -492,7 +493,7 @@ srv_settimes(struct pn_sim_server *srv, pn_cookie_t c,
 			n->n_ctime = mc->mc_ctime;
 		pthread_mutex_unlock(&srv->s_attrlock);
 	}
-	pthread_rwlock_unlock(&srv->s_lock);
+	sim_rw_exit(&srv->s_lock, SIM_LK_SERVER);
 	return error;
 }
 
@@ -503,4 +504,155 @@ srv_attach(struct pn_sim_server *srv, bool on)
 	bool was = atomic_exchange(&srv->s_attached, on);
 
 	return !(on && was);
+}
+
+/* ---- public calls (pn_sim_server_*) ---- */
+
+PN_SIM_EXPORT int
+pn_sim_server_destroy(struct pn_sim_server *srv)
+{
+	size_t i;
+
+	if (srv == NULL)
+		return PN_EINVAL;
+	if (atomic_load(&srv->s_attached))
+		return PN_EBUSY;
+	for (i = 0; i < srv->s_nnodes; i++)
+		if (srv->s_nodes[i] != NULL)
+			srv_node_free(srv->s_nodes[i]);
+	free(srv->s_nodes);
+	pthread_mutex_destroy(&srv->s_attrlock);
+	pthread_rwlock_destroy(&srv->s_lock);
+	free(srv);
+	return PN_OK;
+}
+
+PN_SIM_EXPORT pn_cookie_t
+pn_sim_server_root(const struct pn_sim_server *srv)
+{
+	return srv == NULL || srv->s_nnodes == 0 ? 0 :
+	    srv->s_nodes[0]->n_cookie;
+}
+
+PN_SIM_EXPORT int
+pn_sim_server_stats(struct pn_sim_server *srv, struct pn_sim_server_stats *st)
+{
+	size_t i;
+
+	if (srv == NULL || st == NULL)
+		return PN_EINVAL;
+	memset(st, 0, sizeof(*st));
+	sim_rw_enter(&srv->s_lock, SIM_LK_SERVER, false);
+	st->initial = srv->s_ninitial;
+	st->dirs = srv->s_ndirs;
+	st->files = srv->s_nfiles;
+	st->hardlinks = srv->s_nhardlinks;
+	st->live = srv->s_live;
+	for (i = 0; i < srv->s_nnodes; i++)
+		if (srv->s_nodes[i] != NULL)
+			st->outstanding += atomic_load(
+			    &srv->s_nodes[i]->n_nlookup);
+	sim_rw_exit(&srv->s_lock, SIM_LK_SERVER);
+	st->lookups = atomic_load(&srv->s_st.lookups);
+	st->getattrs = atomic_load(&srv->s_st.getattrs);
+	st->creates = atomic_load(&srv->s_st.creates);
+	st->removes = atomic_load(&srv->s_st.removes);
+	st->renames = atomic_load(&srv->s_st.renames);
+	st->reads = atomic_load(&srv->s_st.reads);
+	st->polls = atomic_load(&srv->s_st.polls);
+	st->forgets = atomic_load(&srv->s_st.forgets);
+	return PN_OK;
+}
+
+PN_SIM_EXPORT int
+pn_sim_server_path(struct pn_sim_server *srv, size_t index, char *buf,
+    size_t len, int *typep)
+{
+	struct srv_node *n;
+	size_t comp[256], depth = 0, at = 0, l;
+	int error = PN_OK;
+
+	if (srv == NULL || buf == NULL || len == 0)
+		return PN_EINVAL;
+	buf[0] = '\0';
+	sim_rw_enter(&srv->s_lock, SIM_LK_SERVER, false);
+	if (index >= srv->s_ninitial || srv->s_nodes[index] == NULL) {
+		error = PN_ENOENT;
+		goto out;
+	}
+	if (typep != NULL)
+		*typep = srv->s_nodes[index]->n_type;
+	for (n = srv->s_nodes[index]; n != NULL && n->n_parent != SIZE_MAX;
+	    n = srv->s_nodes[n->n_parent]) {
+		if (depth == 256) {
+			error = PN_ENAMETOOLONG;
+			goto out;
+		}
+		comp[depth++] = n->n_index;
+	}
+	if (depth == 0) {
+		error = len < 2 ? PN_ENAMETOOLONG : PN_OK;
+		if (error == PN_OK)
+			memcpy(buf, "/", 2);
+		goto out;
+	}
+	while (depth > 0) {
+		n = srv->s_nodes[comp[--depth]];
+		l = strlen(n->n_name);
+		if (at + 1 + l + 1 > len) {
+			error = PN_ENAMETOOLONG;
+			buf[0] = '\0';
+			goto out;
+		}
+		buf[at++] = '/';
+		memcpy(buf + at, n->n_name, l + 1);
+		at += l;
+	}
+out:
+	sim_rw_exit(&srv->s_lock, SIM_LK_SERVER);
+	return error;
+}
+
+PN_SIM_EXPORT int
+pn_sim_server_peek(struct pn_sim_server *srv, pn_cookie_t dir,
+    const char *name, struct pn_sim_attr *attr)
+{
+	if (srv == NULL || name == NULL || attr == NULL)
+		return PN_EINVAL;
+	return srv_lookup(srv, dir, name, strlen(name), false, attr);
+}
+
+PN_SIM_EXPORT int
+pn_sim_server_getattr(struct pn_sim_server *srv, pn_cookie_t c,
+    struct pn_sim_attr *a)
+{
+	struct srv_node *n;
+	int error = PN_OK;
+
+	if (srv == NULL || a == NULL)
+		return PN_EINVAL;
+	memset(a, 0, sizeof(*a));
+	sim_rw_enter(&srv->s_lock, SIM_LK_SERVER, false);
+	if ((n = srv_node_get(srv, c)) == NULL)
+		error = PN_ENOENT;
+	else
+		fill_attr(srv, n, a);
+	sim_rw_exit(&srv->s_lock, SIM_LK_SERVER);
+	atomic_fetch_add(&srv->s_st.getattrs, 1);
+	return error;
+}
+
+PN_SIM_EXPORT uint8_t
+pn_sim_synthetic_byte(pn_cookie_t c, uint64_t off)
+{
+	uint64_t x = (c ^ (off >> 12)) * UINT64_C(0xff51afd7ed558ccd);
+
+	return (uint8_t)((x >> 56) + off);
+}
+
+PN_SIM_EXPORT void
+pn_sim_server_fault_dupcookie(struct pn_sim_server *srv, unsigned n)
+{
+	if (srv != NULL)
+		atomic_store(&srv->s_fault_dup, n);
 }

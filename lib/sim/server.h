@@ -1,6 +1,6 @@
 /*
  * server.h -- the simulated file server's private structures, shared by
- * server.c (operations) and tree.c (building the initial tree).
+ * server.c (operations, public calls) and tree.c (the initial tree).
  */
 #ifndef PN_SIM_SERVER_H
 #define PN_SIM_SERVER_H
@@ -67,6 +67,5 @@ struct srv_node *srv_node_new(struct pn_sim_server *, int, uint32_t,
 	    uint32_t, uint32_t);
 int	srv_dir_add(struct srv_node *, const char *, size_t,
 	    struct srv_node *);
-void	srv_node_free(struct srv_node *);
 
 #endif /* !PN_SIM_SERVER_H */

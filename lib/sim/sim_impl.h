@@ -12,6 +12,10 @@
  * The LRU drain walks the list under s_listlock and only try-locks an
  * interlock.  No sim lock but a vnode lock is held across a call into
  * puffsnode; in particular never an interlock (the host contract).
+ *
+ * These five are taken and released through the sim_*_enter/exit calls
+ * below, which check the order in debug builds (lock.c).  The gate, the
+ * request channel's and the server's attribute locks are leaves.
  */
 #ifndef PN_SIM_IMPL_H
 #define PN_SIM_IMPL_H
@@ -33,21 +37,72 @@
 	RB_GENERATE_INTERNAL(name, type, field, cmp, \
 	    __attribute__((__unused__)) static)
 
+/* ---- the lock order, checked in debug builds (lock.c) ---- */
+
+enum {
+	SIM_LK_VNODE = 1, SIM_LK_SERVER, SIM_LK_NC, SIM_LK_INTERLOCK,
+	SIM_LK_LIST, SIM_LK_NRANKS
+};
+
+#ifndef NDEBUG
+void	sim_lo_check(int);
+void	sim_lo_held(int);
+void	sim_lo_released(int);
+unsigned sim_lo_count(int);
+#else
+#define sim_lo_check(rank)	((void)0)
+#define sim_lo_held(rank)	((void)0)
+#define sim_lo_released(rank)	((void)0)
+#endif
+
+static inline void
+sim_mtx_enter(pthread_mutex_t *m, int rank)
+{
+	sim_lo_check(rank);
+	pthread_mutex_lock(m);
+	sim_lo_held(rank);
+}
+
+static inline bool
+sim_mtx_tryenter(pthread_mutex_t *m, int rank)
+{
+	if (pthread_mutex_trylock(m) != 0)
+		return false;
+	sim_lo_held(rank);
+	return true;
+}
+
+static inline void
+sim_mtx_exit(pthread_mutex_t *m, int rank)
+{
+	sim_lo_released(rank);
+	pthread_mutex_unlock(m);
+}
+
+static inline void
+sim_rw_enter(pthread_rwlock_t *rw, int rank, bool write)
+{
+	sim_lo_check(rank);
+	if (write)
+		pthread_rwlock_wrlock(rw);
+	else
+		pthread_rwlock_rdlock(rw);
+	sim_lo_held(rank);
+}
+
+static inline void
+sim_rw_exit(pthread_rwlock_t *rw, int rank)
+{
+	sim_lo_released(rank);
+	pthread_rwlock_unlock(rw);
+}
+
 #define STAT_INC(sim, f) \
 	atomic_fetch_add_explicit(&(sim)->s_st.f, 1, memory_order_relaxed)
 #define STAT_GET(sim, f) \
 	atomic_load_explicit(&(sim)->s_st.f, memory_order_relaxed)
 
-/* ---- host primitives (host.c) ---- */
-
-struct pn_lock {
-	pthread_mutex_t		lk_mtx;
-	_Atomic uintptr_t	lk_owner;	/* sim_self() of the holder, 0 */
-};
-
-struct pn_cv {
-	pthread_cond_t		cv_cond;
-};
+/* ---- credentials and callers (host.c) ---- */
 
 struct pn_cred {
 	uint32_t		cr_uid;
@@ -60,10 +115,6 @@ struct pn_caller {
 	int32_t			ca_pid;
 	int32_t			ca_lwpid;
 };
-
-uintptr_t sim_self(void);
-void	sim_log(struct pn_sim *, int, const char *, ...)
-	    __attribute__((format(printf, 3, 4)));
 
 /* ---- vnodes (vnode.c) ---- */
 
@@ -95,6 +146,7 @@ struct pn_vnode {
 
 TAILQ_HEAD(vnode_list, pn_vnode);
 
+uintptr_t sim_self(void);
 int	sim_vnode_alloc(struct pn_sim *, int, struct pn_vnode **);
 void	sim_vnode_free(struct pn_sim *, struct pn_vnode *);
 void	sim_vnode_built(struct pn_sim *, struct pn_vnode *);
@@ -138,6 +190,7 @@ void	sim_aio_stop(struct pn_sim *);
 int	sim_aio_read(struct pn_sim *, struct pn_vnode *, uint64_t, void *,
 	    size_t, size_t *);
 int	sim_aio_poll(struct pn_sim *, struct pn_vnode *, int, int *);
+void	sim_aio_biodone(struct pn_sim *, struct pn_bio *);
 
 /* ---- the server (server.c, tree.c) ---- */
 
@@ -184,7 +237,6 @@ struct pn_sim {
 
 	/* vnode list lock: the mount's vnode list, the LRU, the counts */
 	pthread_mutex_t		 s_listlock;
-	pthread_cond_t		 s_listcv;	/* a vnode was freed */
 	struct vnode_list	 s_vnodes;
 	struct vnode_list	 s_lru;
 	size_t			 s_numvnodes;
@@ -216,6 +268,9 @@ struct pn_sim {
 	bool			 s_unmounted;
 };
 
+/* mount.c */
+void	sim_log(struct pn_sim *, int, const char *, ...)
+	    __attribute__((format(printf, 3, 4)));
 int	sim_enter(struct pn_sim *);
 void	sim_forget(struct pn_sim *, pn_cookie_t, uint64_t);
 void	sim_exit(struct pn_sim *);

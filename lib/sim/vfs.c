@@ -53,6 +53,25 @@ check_cookie(struct pn_sim *sim, struct pn_vnode *vp, pn_cookie_t want,
 	}
 }
 
+/*
+ * The entry of every file system call, once the call has checked its own
+ * arguments: the name when one is given (lenp not NULL), the simulator's
+ * own server when the call needs one (a client's server answers nothing
+ * here: PN_EOPNOTSUPP), then the operation gate.  On PN_OK the caller
+ * leaves with sim_exit().
+ */
+static int
+vfs_enter(struct pn_sim *sim, bool server, const char *name, size_t *lenp)
+{
+	int error;
+
+	if (lenp != NULL && (error = check_name(name, lenp)) != PN_OK)
+		return error;
+	if (server && sim->s_srv == NULL)
+		return PN_EOPNOTSUPP;
+	return sim_enter(sim);
+}
+
 /* One component.  dvp referenced and locked (shared or exclusive). */
 static int
 lookup_locked(struct pn_sim *sim, struct pn_vnode *dvp, const char *name,
@@ -106,7 +125,7 @@ pn_sim_root(struct pn_sim *sim, struct pn_vnode **vpp)
 	*vpp = NULL;
 	if (sim == NULL)
 		return PN_EINVAL;
-	if ((error = sim_enter(sim)) != PN_OK)
+	if ((error = vfs_enter(sim, false, NULL, NULL)) != PN_OK)
 		return error;
 	error = pn_makeroot(sim->s_mp, vpp);
 	sim_exit(sim);
@@ -125,15 +144,11 @@ pn_sim_lookup(struct pn_sim *sim, struct pn_vnode *dvp, const char *name,
 	*vpp = NULL;
 	if (sim == NULL || dvp == NULL)
 		return PN_EINVAL;
-	if ((error = check_name(name, &len)) != PN_OK)
+	if ((error = vfs_enter(sim, true, name, &len)) != PN_OK)
 		return error;
-	if (sim->s_srv == NULL)
-		return PN_EOPNOTSUPP;	/* a client's server */
-	if ((error = sim_enter(sim)) != PN_OK)
-		return error;
-	pthread_rwlock_rdlock(&dvp->v_lock);
+	sim_rw_enter(&dvp->v_lock, SIM_LK_VNODE, false);
 	error = lookup_locked(sim, dvp, name, len, vpp);
-	pthread_rwlock_unlock(&dvp->v_lock);
+	sim_rw_exit(&dvp->v_lock, SIM_LK_VNODE);
 	sim_exit(sim);
 	return error;
 }
@@ -152,9 +167,7 @@ pn_sim_namei(struct pn_sim *sim, const char *path, struct pn_vnode **vpp)
 	*vpp = NULL;
 	if (sim == NULL || path == NULL)
 		return PN_EINVAL;
-	if (sim->s_srv == NULL)
-		return PN_EOPNOTSUPP;	/* a client's server */
-	if ((error = sim_enter(sim)) != PN_OK)
+	if ((error = vfs_enter(sim, true, NULL, NULL)) != PN_OK)
 		return error;
 	if ((error = pn_makeroot(sim->s_mp, &vp)) != PN_OK)
 		goto out;
@@ -174,9 +187,9 @@ pn_sim_namei(struct pn_sim *sim, const char *path, struct pn_vnode **vpp)
 		comp[len] = '\0';
 		if ((error = check_name(comp, &len)) != PN_OK)
 			break;
-		pthread_rwlock_rdlock(&vp->v_lock);
+		sim_rw_enter(&vp->v_lock, SIM_LK_VNODE, false);
 		error = lookup_locked(sim, vp, comp, len, &next);
-		pthread_rwlock_unlock(&vp->v_lock);
+		sim_rw_exit(&vp->v_lock, SIM_LK_VNODE);
 		if (error != PN_OK)
 			break;
 		sim_vrele(sim, vp, true);
@@ -242,11 +255,7 @@ pn_sim_create(struct pn_sim *sim, struct pn_vnode *dvp, const char *name,
 		*vpp = NULL;
 	if (sim == NULL || dvp == NULL || (type != PN_VREG && type != PN_VDIR))
 		return PN_EINVAL;
-	if ((error = check_name(name, &len)) != PN_OK)
-		return error;
-	if (sim->s_srv == NULL)
-		return PN_EOPNOTSUPP;	/* a client's server */
-	if ((error = sim_enter(sim)) != PN_OK)
+	if ((error = vfs_enter(sim, true, name, &len)) != PN_OK)
 		return error;
 	pn_sim_vlock(sim, dvp);
 	if (dvp->v_type != PN_VDIR)
@@ -287,11 +296,7 @@ pn_sim_remove(struct pn_sim *sim, struct pn_vnode *dvp, const char *name)
 
 	if (sim == NULL || dvp == NULL)
 		return PN_EINVAL;
-	if ((error = check_name(name, &len)) != PN_OK)
-		return error;
-	if (sim->s_srv == NULL)
-		return PN_EOPNOTSUPP;	/* a client's server */
-	if ((error = sim_enter(sim)) != PN_OK)
+	if ((error = vfs_enter(sim, true, name, &len)) != PN_OK)
 		return error;
 	pn_sim_vlock(sim, dvp);
 	if ((error = makecn(sim, PN_NAMEI_DELETE, name, len, &kcn, &kcred,
@@ -318,11 +323,7 @@ pn_sim_rename(struct pn_sim *sim, struct pn_vnode *fdvp, const char *fname,
 	if (sim == NULL || fdvp == NULL || tdvp == NULL)
 		return PN_EINVAL;
 	if ((error = check_name(fname, &flen)) != PN_OK ||
-	    (error = check_name(tname, &tlen)) != PN_OK)
-		return error;
-	if (sim->s_srv == NULL)
-		return PN_EOPNOTSUPP;	/* a client's server */
-	if ((error = sim_enter(sim)) != PN_OK)
+	    (error = vfs_enter(sim, true, tname, &tlen)) != PN_OK)
 		return error;
 	/* Two directory locks: in address order. */
 	first = (uintptr_t)fdvp < (uintptr_t)tdvp ? fdvp : tdvp;
@@ -358,9 +359,7 @@ pn_sim_getattr(struct pn_sim *sim, struct pn_vnode *vp,
 
 	if (sim == NULL || vp == NULL || attr == NULL)
 		return PN_EINVAL;
-	if (sim->s_srv == NULL)
-		return PN_EOPNOTSUPP;	/* a client's server */
-	if ((error = sim_enter(sim)) != PN_OK)
+	if ((error = vfs_enter(sim, true, NULL, NULL)) != PN_OK)
 		return error;
 	if ((pn = pn_vnode2node(sim->s_mp, vp)) == NULL) {
 		error = PN_ENOENT;		/* reclaimed under us (vgone) */
@@ -404,9 +403,7 @@ pn_sim_read(struct pn_sim *sim, struct pn_vnode *vp, uint64_t off,
 	*resid = len;
 	if (vp->v_type != PN_VREG)
 		return PN_EINVAL;
-	if (sim->s_srv == NULL)
-		return PN_EOPNOTSUPP;	/* a client's server */
-	if ((error = sim_enter(sim)) != PN_OK)
+	if ((error = vfs_enter(sim, true, NULL, NULL)) != PN_OK)
 		return error;
 	error = sim_aio_read(sim, vp, off, buf, len, resid);
 	if (error == PN_OK && (pn = pn_vnode2node(sim->s_mp, vp)) != NULL)
@@ -424,9 +421,7 @@ pn_sim_poll(struct pn_sim *sim, struct pn_vnode *vp, int events,
 	if (sim == NULL || vp == NULL || revents == NULL)
 		return PN_EINVAL;
 	*revents = 0;
-	if (sim->s_srv == NULL)
-		return PN_EOPNOTSUPP;	/* a client's server */
-	if ((error = sim_enter(sim)) != PN_OK)
+	if ((error = vfs_enter(sim, true, NULL, NULL)) != PN_OK)
 		return error;
 	error = sim_aio_poll(sim, vp, events, revents);
 	sim_exit(sim);

@@ -31,15 +31,34 @@
 
 #include "sim_impl.h"
 
+/* A unique, nonzero id of the calling thread: the vnode lock's owner. */
+uintptr_t
+sim_self(void)
+{
+	static _Thread_local char marker;
+
+	return (uintptr_t)&marker;
+}
+
+/* Take an inactive vnode off the LRU, if it is there.  List lock held. */
+static void
+lru_remove_locked(struct pn_sim *sim, struct pn_vnode *vp)
+{
+	if (vp->v_onlru) {
+		TAILQ_REMOVE(&sim->s_lru, vp, v_lru);
+		vp->v_onlru = false;
+		sim->s_nlru--;
+	}
+}
+
 static void
 vnode_destroy(struct pn_sim *sim, struct pn_vnode *vp)
 {
-	pthread_mutex_lock(&sim->s_listlock);
+	sim_mtx_enter(&sim->s_listlock, SIM_LK_LIST);
 	if (vp->v_attached)
 		TAILQ_REMOVE(&sim->s_vnodes, vp, v_mntlist);
 	sim->s_numvnodes--;
-	pthread_cond_broadcast(&sim->s_listcv);
-	pthread_mutex_unlock(&sim->s_listlock);
+	sim_mtx_exit(&sim->s_listlock, SIM_LK_LIST);
 	pthread_rwlock_destroy(&vp->v_lock);
 	pthread_mutex_destroy(&vp->v_interlock);
 	free(vp);
@@ -52,9 +71,9 @@ sim_vnode_alloc(struct pn_sim *sim, int type, struct pn_vnode **vpp)
 	struct pn_vnode *vp;
 	size_t max;
 
-	pthread_mutex_lock(&sim->s_listlock);
+	sim_mtx_enter(&sim->s_listlock, SIM_LK_LIST);
 	max = sim->s_maxvnodes;
-	pthread_mutex_unlock(&sim->s_listlock);
+	sim_mtx_exit(&sim->s_listlock, SIM_LK_LIST);
 	(void)sim_reclaim_lru(sim, max > 0 ? max - 1 : 0, NULL);	/* GCOVR_EXCL_BR_LINE: maxvnodes is never 0 */
 
 	if ((vp = calloc(1, sizeof(*vp))) == NULL)
@@ -68,10 +87,10 @@ sim_vnode_alloc(struct pn_sim *sim, int type, struct pn_vnode **vpp)
 	LIST_INIT(&vp->v_dnclist);
 	LIST_INIT(&vp->v_nclist);
 
-	pthread_mutex_lock(&sim->s_listlock);
+	sim_mtx_enter(&sim->s_listlock, SIM_LK_LIST);
 	if (++sim->s_numvnodes > sim->s_vnodes_high)
 		sim->s_vnodes_high = sim->s_numvnodes;
-	pthread_mutex_unlock(&sim->s_listlock);
+	sim_mtx_exit(&sim->s_listlock, SIM_LK_LIST);
 	*vpp = vp;
 	return 0;
 }
@@ -95,9 +114,9 @@ sim_vnode_built(struct pn_sim *sim, struct pn_vnode *vp)
 	pn_cookie_t c = pn_node_cookie(atomic_load(&vp->v_data));
 
 	atomic_store(&vp->v_cookie, c);
-	pthread_mutex_lock(&vp->v_interlock);
+	sim_mtx_enter(&vp->v_interlock, SIM_LK_INTERLOCK);
 	vp->v_state = PN_SIM_VS_ACTIVE;
-	pthread_mutex_unlock(&vp->v_interlock);
+	sim_mtx_exit(&vp->v_interlock, SIM_LK_INTERLOCK);
 	STAT_INC(sim, built);
 }
 
@@ -106,23 +125,19 @@ int
 sim_vget(struct pn_sim *sim, struct pn_vnode *vp, bool unused)
 {
 	(void)unused;
-	pthread_mutex_lock(&vp->v_interlock);
+	sim_mtx_enter(&vp->v_interlock, SIM_LK_INTERLOCK);
 	if (vp->v_state != PN_SIM_VS_ACTIVE) {
-		pthread_mutex_unlock(&vp->v_interlock);
+		sim_mtx_exit(&vp->v_interlock, SIM_LK_INTERLOCK);
 		STAT_INC(sim, vget_dying);
 		return PN_ENOENT;
 	}
 	if (vp->v_usecount++ == 0) {
-		pthread_mutex_lock(&sim->s_listlock);
-		if (vp->v_onlru) {
-			TAILQ_REMOVE(&sim->s_lru, vp, v_lru);
-			vp->v_onlru = false;
-			sim->s_nlru--;
-		}
-		pthread_mutex_unlock(&sim->s_listlock);
+		sim_mtx_enter(&sim->s_listlock, SIM_LK_LIST);
+		lru_remove_locked(sim, vp);
+		sim_mtx_exit(&sim->s_listlock, SIM_LK_LIST);
 		STAT_INC(sim, reactivated);
 	}
-	pthread_mutex_unlock(&vp->v_interlock);
+	sim_mtx_exit(&vp->v_interlock, SIM_LK_INTERLOCK);
 	return 0;
 }
 
@@ -133,33 +148,33 @@ sim_vrele(struct pn_sim *sim, struct pn_vnode *vp, bool drain)
 	bool gone = false;
 	size_t max;
 
-	pthread_mutex_lock(&vp->v_interlock);
+	sim_mtx_enter(&vp->v_interlock, SIM_LK_INTERLOCK);
 	if (vp->v_usecount == 0) {
-		pthread_mutex_unlock(&vp->v_interlock);
+		sim_mtx_exit(&vp->v_interlock, SIM_LK_INTERLOCK);
 		sim_log(sim, PN_LOG_PANIC, "vrele of an unused vnode");
 		return;
 	}
 	if (--vp->v_usecount == 0) {
 		if (vp->v_state == PN_SIM_VS_ACTIVE) {
 			STAT_INC(sim, inactive);
-			pthread_mutex_lock(&sim->s_listlock);
+			sim_mtx_enter(&sim->s_listlock, SIM_LK_LIST);
 			TAILQ_INSERT_TAIL(&sim->s_lru, vp, v_lru);
 			vp->v_onlru = true;
 			sim->s_nlru++;
-			pthread_mutex_unlock(&sim->s_listlock);
+			sim_mtx_exit(&sim->s_listlock, SIM_LK_LIST);
 		} else if (vp->v_state == PN_SIM_VS_DEAD &&
 		    vp->v_holdcount == 0) {
 			gone = true;
 		}
 	}
-	pthread_mutex_unlock(&vp->v_interlock);
+	sim_mtx_exit(&vp->v_interlock, SIM_LK_INTERLOCK);
 	if (gone) {
 		STAT_INC(sim, freed);
 		vnode_destroy(sim, vp);
 	} else if (drain) {
-		pthread_mutex_lock(&sim->s_listlock);
+		sim_mtx_enter(&sim->s_listlock, SIM_LK_LIST);
 		max = sim->s_maxvnodes;
-		pthread_mutex_unlock(&sim->s_listlock);
+		sim_mtx_exit(&sim->s_listlock, SIM_LK_LIST);
 		(void)sim_reclaim_lru(sim, max, NULL);
 	}
 }
@@ -176,13 +191,13 @@ reclaim(struct pn_sim *sim, struct pn_vnode *vp)
 	bool gone;
 	int error;
 
-	pthread_rwlock_wrlock(&vp->v_lock);
+	sim_rw_enter(&vp->v_lock, SIM_LK_VNODE, true);
 	atomic_store(&vp->v_lockowner, sim_self());
 	sim_nc_purge(sim, vp);
-	pthread_mutex_lock(&vp->v_interlock);
+	sim_mtx_enter(&vp->v_interlock, SIM_LK_INTERLOCK);
 	n = vp->v_nlookup;
 	vp->v_nlookup = 0;
-	pthread_mutex_unlock(&vp->v_interlock);
+	sim_mtx_exit(&vp->v_interlock, SIM_LK_INTERLOCK);
 	sim_forget(sim, c, n);
 	if ((error = pn_putvnode(pn_sim_mount(sim), vp)) != PN_OK)	/* GCOVR_EXCL_BR_LINE: the core never refuses a reclaim */
 		/* GCOVR_EXCL_START: never: see above */
@@ -191,13 +206,13 @@ reclaim(struct pn_sim *sim, struct pn_vnode *vp)
 		/* GCOVR_EXCL_STOP */
 	atomic_store(&vp->v_cookie, 0);
 	atomic_store(&vp->v_lockowner, 0);
-	pthread_rwlock_unlock(&vp->v_lock);
+	sim_rw_exit(&vp->v_lock, SIM_LK_VNODE);
 
-	pthread_mutex_lock(&vp->v_interlock);
+	sim_mtx_enter(&vp->v_interlock, SIM_LK_INTERLOCK);
 	vp->v_state = PN_SIM_VS_DEAD;
 	vp->v_holdcount--;
 	gone = vp->v_usecount == 0 && vp->v_holdcount == 0;
-	pthread_mutex_unlock(&vp->v_interlock);
+	sim_mtx_exit(&vp->v_interlock, SIM_LK_INTERLOCK);
 	STAT_INC(sim, reclaimed);
 	if (gone) {
 		STAT_INC(sim, freed);
@@ -211,13 +226,9 @@ mark_reclaiming_locked(struct pn_sim *sim, struct pn_vnode *vp)
 {
 	vp->v_state = PN_SIM_VS_RECLAIMING;
 	vp->v_holdcount++;
-	pthread_mutex_lock(&sim->s_listlock);
-	if (vp->v_onlru) {
-		TAILQ_REMOVE(&sim->s_lru, vp, v_lru);
-		vp->v_onlru = false;
-		sim->s_nlru--;
-	}
-	pthread_mutex_unlock(&sim->s_listlock);
+	sim_mtx_enter(&sim->s_listlock, SIM_LK_LIST);
+	lru_remove_locked(sim, vp);
+	sim_mtx_exit(&sim->s_listlock, SIM_LK_LIST);
 }
 
 /*
@@ -231,28 +242,26 @@ sim_reclaim_lru(struct pn_sim *sim, size_t target, size_t *np)
 	size_t n = 0;
 
 	for (;;) {
-		pthread_mutex_lock(&sim->s_listlock);
+		sim_mtx_enter(&sim->s_listlock, SIM_LK_LIST);
 		if (sim->s_numvnodes <= target || sim->s_nlru == 0 ||
 		    sim->s_mp == NULL) {
-			pthread_mutex_unlock(&sim->s_listlock);
+			sim_mtx_exit(&sim->s_listlock, SIM_LK_LIST);
 			break;
 		}
 		TAILQ_FOREACH(vp, &sim->s_lru, v_lru)
-			if (pthread_mutex_trylock(&vp->v_interlock) == 0)
+			if (sim_mtx_tryenter(&vp->v_interlock, SIM_LK_INTERLOCK))
 				break;
 		if (vp == NULL) {
-			pthread_mutex_unlock(&sim->s_listlock);
+			sim_mtx_exit(&sim->s_listlock, SIM_LK_LIST);
 			sched_yield();
 			continue;
 		}
 		/* On the LRU: ACTIVE and unused. */
 		vp->v_state = PN_SIM_VS_RECLAIMING;
 		vp->v_holdcount++;
-		TAILQ_REMOVE(&sim->s_lru, vp, v_lru);
-		vp->v_onlru = false;
-		sim->s_nlru--;
-		pthread_mutex_unlock(&vp->v_interlock);
-		pthread_mutex_unlock(&sim->s_listlock);
+		lru_remove_locked(sim, vp);
+		sim_mtx_exit(&vp->v_interlock, SIM_LK_INTERLOCK);
+		sim_mtx_exit(&sim->s_listlock, SIM_LK_LIST);
 		reclaim(sim, vp);
 		n++;
 	}
@@ -273,22 +282,22 @@ sim_flush(struct pn_sim *sim, bool force, size_t *busyp)
 
 again:
 	busy = 0;
-	pthread_mutex_lock(&sim->s_listlock);
+	sim_mtx_enter(&sim->s_listlock, SIM_LK_LIST);
 	TAILQ_FOREACH(vp, &sim->s_vnodes, v_mntlist) {
 		/* The list lock comes after interlocks: only try. */
 		/* Busy only while another thread holds it: a race. */
-		if (pthread_mutex_trylock(&vp->v_interlock) != 0) { /* GCOVR_EXCL_BR_LINE */
+		if (!sim_mtx_tryenter(&vp->v_interlock, SIM_LK_INTERLOCK)) { /* GCOVR_EXCL_BR_LINE */
 			/* GCOVR_EXCL_START: only when another thread holds it */
-			pthread_mutex_unlock(&sim->s_listlock);
+			sim_mtx_exit(&sim->s_listlock, SIM_LK_LIST);
 			sched_yield();
 			goto again;
 			/* GCOVR_EXCL_STOP */
 		}
 		if (vp->v_state == PN_SIM_VS_ACTIVE && vp->v_usecount > 0)
 			busy++;
-		pthread_mutex_unlock(&vp->v_interlock);
+		sim_mtx_exit(&vp->v_interlock, SIM_LK_INTERLOCK);
 	}
-	pthread_mutex_unlock(&sim->s_listlock);
+	sim_mtx_exit(&sim->s_listlock, SIM_LK_LIST);
 	if (busyp != NULL)
 		*busyp = busy;
 	if (busy > 0 && !force)
@@ -297,18 +306,18 @@ again:
 	for (;;) {
 		bool missed = false;
 
-		pthread_mutex_lock(&sim->s_listlock);
+		sim_mtx_enter(&sim->s_listlock, SIM_LK_LIST);
 		TAILQ_FOREACH(vp, &sim->s_vnodes, v_mntlist) {
 			/* Busy only while another thread holds it: a race. */
-			if (pthread_mutex_trylock(&vp->v_interlock) != 0) { /* GCOVR_EXCL_BR_LINE */
+			if (!sim_mtx_tryenter(&vp->v_interlock, SIM_LK_INTERLOCK)) { /* GCOVR_EXCL_BR_LINE */
 				missed = true;	/* GCOVR_EXCL_LINE: race only */
 				continue;	/* GCOVR_EXCL_LINE: race only */
 			}
 			if (vp->v_state == PN_SIM_VS_ACTIVE)
 				break;
-			pthread_mutex_unlock(&vp->v_interlock);
+			sim_mtx_exit(&vp->v_interlock, SIM_LK_INTERLOCK);
 		}
-		pthread_mutex_unlock(&sim->s_listlock);
+		sim_mtx_exit(&sim->s_listlock, SIM_LK_LIST);
 		if (vp == NULL) {
 			/* missed: an interlock was busy, a race (above). */
 			if (!missed)	/* GCOVR_EXCL_BR_LINE */
@@ -317,7 +326,7 @@ again:
 			continue;	/* GCOVR_EXCL_LINE: race only */
 		}
 		mark_reclaiming_locked(sim, vp);
-		pthread_mutex_unlock(&vp->v_interlock);
+		sim_mtx_exit(&vp->v_interlock, SIM_LK_INTERLOCK);
 		reclaim(sim, vp);
 	}
 	return PN_OK;
@@ -329,12 +338,12 @@ sim_addlookup(struct pn_sim *sim, struct pn_vnode *vp)
 {
 	pn_cookie_t c = 0;
 
-	pthread_mutex_lock(&vp->v_interlock);
+	sim_mtx_enter(&vp->v_interlock, SIM_LK_INTERLOCK);
 	if (vp->v_state == PN_SIM_VS_ACTIVE)
 		vp->v_nlookup++;
 	else
 		c = atomic_load(&vp->v_cookie);
-	pthread_mutex_unlock(&vp->v_interlock);
+	sim_mtx_exit(&vp->v_interlock, SIM_LK_INTERLOCK);
 	/* Not ACTIVE with a cookie: only while another thread reclaims it. */
 	if (c != 0)	/* GCOVR_EXCL_BR_LINE: race only */
 		sim_forget(sim, c, 1);	/* GCOVR_EXCL_LINE: reclaimed meanwhile */
@@ -363,9 +372,9 @@ PN_SIM_EXPORT void
 pn_sim_vhold(struct pn_sim *sim, struct pn_vnode *vp)
 {
 	(void)sim;
-	pthread_mutex_lock(&vp->v_interlock);
+	sim_mtx_enter(&vp->v_interlock, SIM_LK_INTERLOCK);
 	vp->v_holdcount++;
-	pthread_mutex_unlock(&vp->v_interlock);
+	sim_mtx_exit(&vp->v_interlock, SIM_LK_INTERLOCK);
 }
 
 PN_SIM_EXPORT void
@@ -373,11 +382,11 @@ pn_sim_vdrop(struct pn_sim *sim, struct pn_vnode *vp)
 {
 	bool gone;
 
-	pthread_mutex_lock(&vp->v_interlock);
+	sim_mtx_enter(&vp->v_interlock, SIM_LK_INTERLOCK);
 	vp->v_holdcount--;
 	gone = vp->v_holdcount == 0 && vp->v_usecount == 0 &&
 	    vp->v_state == PN_SIM_VS_DEAD;
-	pthread_mutex_unlock(&vp->v_interlock);
+	sim_mtx_exit(&vp->v_interlock, SIM_LK_INTERLOCK);
 	if (gone) {
 		STAT_INC(sim, freed);
 		vnode_destroy(sim, vp);
@@ -389,13 +398,13 @@ pn_sim_vgone(struct pn_sim *sim, struct pn_vnode *vp)
 {
 	if (sim == NULL || vp == NULL)
 		return PN_EINVAL;
-	pthread_mutex_lock(&vp->v_interlock);
+	sim_mtx_enter(&vp->v_interlock, SIM_LK_INTERLOCK);
 	if (vp->v_state != PN_SIM_VS_ACTIVE) {
-		pthread_mutex_unlock(&vp->v_interlock);
+		sim_mtx_exit(&vp->v_interlock, SIM_LK_INTERLOCK);
 		return PN_ENOENT;
 	}
 	mark_reclaiming_locked(sim, vp);
-	pthread_mutex_unlock(&vp->v_interlock);
+	sim_mtx_exit(&vp->v_interlock, SIM_LK_INTERLOCK);
 	reclaim(sim, vp);
 	return PN_OK;
 }
@@ -404,7 +413,7 @@ PN_SIM_EXPORT void
 pn_sim_vlock(struct pn_sim *sim, struct pn_vnode *vp)
 {
 	(void)sim;
-	pthread_rwlock_wrlock(&vp->v_lock);
+	sim_rw_enter(&vp->v_lock, SIM_LK_VNODE, true);
 	atomic_store(&vp->v_lockowner, sim_self());
 }
 
@@ -413,7 +422,7 @@ pn_sim_vunlock(struct pn_sim *sim, struct pn_vnode *vp)
 {
 	(void)sim;
 	atomic_store(&vp->v_lockowner, 0);
-	pthread_rwlock_unlock(&vp->v_lock);
+	sim_rw_exit(&vp->v_lock, SIM_LK_VNODE);
 }
 
 PN_SIM_EXPORT int
@@ -422,14 +431,14 @@ pn_sim_vnode_info(struct pn_sim *sim, struct pn_vnode *vp,
 {
 	if (sim == NULL || vp == NULL || vi == NULL)
 		return PN_EINVAL;
-	pthread_mutex_lock(&vp->v_interlock);
+	sim_mtx_enter(&vp->v_interlock, SIM_LK_INTERLOCK);
 	vi->vi_state = vp->v_state;
 	vi->vi_usecount = vp->v_usecount;
 	vi->vi_holdcount = vp->v_holdcount;
-	pthread_mutex_unlock(&vp->v_interlock);
-	pthread_mutex_lock(&sim->s_listlock);
+	sim_mtx_exit(&vp->v_interlock, SIM_LK_INTERLOCK);
+	sim_mtx_enter(&sim->s_listlock, SIM_LK_LIST);
 	vi->vi_inactive = vp->v_onlru;
-	pthread_mutex_unlock(&sim->s_listlock);
+	sim_mtx_exit(&sim->s_listlock, SIM_LK_LIST);
 	vi->vi_type = vp->v_type;
 	vi->vi_cookie = atomic_load(&vp->v_cookie);
 	vi->vi_locked = atomic_load(&vp->v_lockowner) != 0;

@@ -1,9 +1,12 @@
 /*
  * testhost.h -- a small, thread-safe host for puffsnode's tests and
- * fuzzers (examples/ has its own, smaller one): vnodes with a use count and a reclaim step, pthread locks,
- * a settable clock, fake credentials and callers, counters for every
- * callback, byte-exact allocation accounting, and fault injection (the
- * N-th fallible host call fails, once or from then on).
+ * fuzzers (examples/ has its own, smaller one): vnodes with a use count
+ * and a reclaim step, the POSIX host kit's locks and condition variables
+ * (lock_held exact, and counted), a settable clock, fake credentials and
+ * callers, counters for every callback and byte-exact allocation
+ * accounting.  Its table is wrapped by the fault injector of wraphost.h:
+ * th_host.h_w, where wh_fail_at() makes the N-th fallible host call fail,
+ * once or from then on.
  *
  * One global mutex guards the host's own state; that is plenty for tests.
  */
@@ -16,6 +19,8 @@
 #include <stdint.h>
 
 #include <puffsnode/puffsnode.h>
+
+#include "wraphost.h"
 
 enum th_vstate { TH_VN_ACTIVE = 1, TH_VN_RECLAIMING, TH_VN_DEAD };
 
@@ -51,14 +56,15 @@ struct pn_caller {
 	bool		l_fail;		/* caller_ids fails */
 };
 
-/* Fallible host calls, for fault injection. */
-enum th_fault {
-	TH_F_ALLOC, TH_F_LOCK, TH_F_CV, TH_F_VALLOC, TH_F_VGET, TH_F_ATTACH,
-	TH_F_ALIAS, TH_F_CRED, TH_F_GETATTR, TH_F_NKINDS
-};
-
 struct th_host {
-	struct pn_host_ops	 h_ops;
+	/*
+	 * The fault injector, first: a struct th_host * is a struct
+	 * wraphost *, so h_ops (its wrapped table) takes the th_host as
+	 * its context.  wh_fail_at(&h->h_w, ...) injects; h_w.mask picks
+	 * the kinds (1 << WH_*), h_w.failed counts the faults.
+	 */
+	struct wraphost		 h_w;
+	struct pn_host_ops	 h_ops;		/* hand this to pn_mount_create, with h */
 	struct pn_mount		*h_mp;
 	pthread_mutex_t		 h_mtx;
 	struct pn_vnode		*h_vnodes;	/* live vnodes */
@@ -66,17 +72,9 @@ struct th_host {
 	struct pn_timespec	 h_now;		/* clock_now answer */
 	int			 h_loglevel;	/* print logs at or above; 99: none */
 
-	/* fault injection */
-	atomic_long		 h_calls;	/* fallible calls so far */
-	long			 h_fail_at;	/* 0: never */
-	bool			 h_fail_forever;
-	unsigned		 h_fail_mask;	/* 1 << th_fault kinds eligible */
-	atomic_long		 h_failed;	/* faults injected */
-
 	/* counters */
 	atomic_long		 h_allocs, h_frees;
 	atomic_llong		 h_bytes;	/* bytes outstanding */
-	atomic_long		 h_locks;	/* locks + cvs outstanding */
 	atomic_long		 h_valloc, h_vfree, h_vreclaimed;
 	atomic_long		 h_vget, h_vget_fail, h_vrele;
 	atomic_long		 h_namecache, h_bio_done, h_poll_notify;
@@ -85,22 +83,19 @@ struct th_host {
 	atomic_long		 h_lastreason;
 	atomic_ullong		 h_lastcookie;
 
-	/* lock_held answers: exact, from each thread's own list of held locks */
+	/* lock_held answers (the kit's, exact) */
 	atomic_long		 h_held_yes, h_held_no;
 	/* delay, in microseconds, inside vnode_alloc: widens build windows */
 	atomic_int		 h_valloc_delay_us;
 };
 
-/* Set up the host (ops filled in, everything eligible for faults). */
+/* Set up the host (ops filled in and wrapped, no fault armed). */
 void	th_init(struct th_host *h);
-/* Check the host is clean: no vnode, no byte, no lock left.  0 if so. */
+/* Check the host is clean: no vnode, no byte, no lock or cv left.  0 if so. */
 int	th_fini(struct th_host *h);
 
 struct pn_mount_args th_args(pn_cookie_t root);
 int	th_mount(struct th_host *h, const struct pn_mount_args *args);
-
-/* Fail the n-th fallible call from now (1 = the next); 0 disables. */
-void	th_fail_at(struct th_host *h, long n, bool forever);
 
 /* vrele: drop a use; the vnode stays cached until th_reclaim. */
 void	th_vrele(struct th_host *h, struct pn_vnode *vp);

@@ -1,11 +1,12 @@
 /*
  * consumer-core.c -- an outside program built against an installed
- * libpuffsnode through `pkg-config puffsnode`.
+ * libpuffsnode and its POSIX host kit through `pkg-config puffsnode-posix`.
  *
- * It includes nothing but the installed headers and the C library, brings
- * a small single-threaded host of its own, and does a real job through the
- * library: mount, build the root and a node, find it again by its cookie,
- * reclaim it, unmount.  Every answer is checked.
+ * It includes nothing but the installed headers and the C library; the
+ * kit gives its host memory, locks and condition variables, and it brings
+ * its own vnodes.  It does a real job through the library: mount, build
+ * the root and a node, find it again by its cookie, reclaim it, unmount.
+ * Every answer is checked.
  *
  * usage: consumer-core VERSION
  * Exit status 0 when every check passes, 1 otherwise.
@@ -16,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <puffsnode/posix.h>
 #include <puffsnode/puffsnode.h>
 
 static int failures;
@@ -27,15 +29,6 @@ static int failures;
 		failures++;						\
 	}								\
 } while (0)
-
-/* One thread: a lock is a flag, and nobody ever waits on a condition. */
-struct pn_lock {
-	bool	held;
-};
-
-struct pn_cv {
-	unsigned broadcasts;
-};
 
 struct pn_vnode {
 	unsigned	 refs;
@@ -52,11 +45,12 @@ struct host {
 	unsigned	 reclaims;	/* pn_putvnode calls */
 };
 
+/* The kit's memory, counted. */
 static void *
 h_alloc(void *h, size_t n)
 {
 	struct host *host = h;
-	void *p = malloc(n);
+	void *p = pn_posix_alloc(h, n);
 
 	if (p != NULL)
 		host->bytes += n;
@@ -69,86 +63,7 @@ h_free(void *h, void *p, size_t n)
 	struct host *host = h;
 
 	host->bytes -= n;
-	free(p);
-}
-
-static int
-h_lock_init(void *h, struct pn_lock **lkp)
-{
-	struct pn_lock *lk = calloc(1, sizeof(*lk));
-
-	(void)h;
-	if (lk == NULL)
-		return PN_ENOMEM;
-	*lkp = lk;
-	return PN_OK;
-}
-
-static void
-h_lock_fini(void *h, struct pn_lock *lk)
-{
-	(void)h;
-	CHECK(!lk->held);
-	free(lk);
-}
-
-static void
-h_lock_enter(void *h, struct pn_lock *lk)
-{
-	(void)h;
-	CHECK(!lk->held);
-	lk->held = true;
-}
-
-static void
-h_lock_exit(void *h, struct pn_lock *lk)
-{
-	(void)h;
-	CHECK(lk->held);
-	lk->held = false;
-}
-
-static int
-h_lock_held(void *h, struct pn_lock *lk)
-{
-	(void)h;
-	return lk->held ? 1 : 0;
-}
-
-static int
-h_cv_init(void *h, struct pn_cv **cvp)
-{
-	struct pn_cv *cv = calloc(1, sizeof(*cv));
-
-	(void)h;
-	if (cv == NULL)
-		return PN_ENOMEM;
-	*cvp = cv;
-	return PN_OK;
-}
-
-static void
-h_cv_fini(void *h, struct pn_cv *cv)
-{
-	(void)h;
-	free(cv);
-}
-
-static void
-h_cv_wait(void *h, struct pn_cv *cv, struct pn_lock *lk)
-{
-	(void)h;
-	(void)cv;
-	(void)lk;
-	fprintf(stderr, "consumer-core: cv_wait with one thread\n");
-	abort();
-}
-
-static void
-h_cv_broadcast(void *h, struct pn_cv *cv)
-{
-	(void)h;
-	cv->broadcasts++;
+	pn_posix_free(h, p, n);
 }
 
 static int
@@ -228,19 +143,7 @@ h_vnode_getsize(void *h, struct pn_vnode *vp)
 	return vp->size;
 }
 
-static const struct pn_host_ops host_ops = {
-	.version = PN_HOST_OPS_VERSION,
-	.alloc = h_alloc,
-	.free = h_free,
-	.lock_init = h_lock_init,
-	.lock_fini = h_lock_fini,
-	.lock_enter = h_lock_enter,
-	.lock_exit = h_lock_exit,
-	.lock_held = h_lock_held,
-	.cv_init = h_cv_init,
-	.cv_fini = h_cv_fini,
-	.cv_wait = h_cv_wait,
-	.cv_broadcast = h_cv_broadcast,
+static struct pn_host_ops host_ops = {
 	.vnode_alloc = h_vnode_alloc,
 	.vnode_free = h_vnode_free,
 	.vnode_get = h_vnode_get,
@@ -269,6 +172,14 @@ main(int argc, char **argv)
 		fprintf(stderr, "usage: consumer-core VERSION\n");
 		return 2;
 	}
+
+	/* The kit's members, then the counted memory. */
+	CHECK(pn_posix_fill_ops(&host_ops, PN_HOST_OPS_VERSION) == PN_OK);
+	CHECK(host_ops.version == PN_HOST_OPS_VERSION);
+	host_ops.alloc = h_alloc;
+	host_ops.free = h_free;
+	CHECK(pn_posix_fill_ops(NULL, PN_HOST_OPS_VERSION) == PN_EINVAL);
+	CHECK(pn_posix_fill_ops(&host_ops, PN_HOST_OPS_VERSION + 1) == PN_EINVAL);
 
 	/* The library answering is the one these headers describe. */
 	CHECK(strcmp(pn_version(), argv[1]) == 0);
@@ -332,7 +243,7 @@ main(int argc, char **argv)
 
 	if (failures != 0)
 		return 1;
-	printf("consumer-core: libpuffsnode %s: mount, 2 nodes, reclaim, unmount: ok\n",
+	printf("consumer-core: libpuffsnode %s and its POSIX kit: mount, 2 nodes, reclaim, unmount: ok\n",
 	    pn_version());
 	return 0;
 }

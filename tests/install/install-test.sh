@@ -5,8 +5,9 @@
 # --no-rebuild: nothing is built, nothing in the build tree changes but
 # meson's install log), then builds the programs TEST_DIR/consumer-*.c
 # against the installed copy alone, the way an outside user would: the
-# compiler and linker flags come from `pkg-config puffsnode` (and
-# `pkg-config puffsnode-sim` when SIM is true).  Each program is linked
+# compiler and linker flags come from `pkg-config puffsnode-posix` (the
+# POSIX host kit, which requires puffsnode) and `pkg-config puffsnode-sim`
+# when SIM is true.  Each program is linked
 # twice, against the shared libraries (run with LD_LIBRARY_PATH pointing
 # into DESTDIR) and against the static archives (`pkg-config --static`),
 # and run; it checks pn_version() against VERSION and does a small real job
@@ -72,7 +73,7 @@ PKG_CONFIG_SYSROOT_DIR=$dest
 export PKG_CONFIG_PATH PKG_CONFIG_SYSROOT_DIR
 unset LD_LIBRARY_PATH || true
 
-pkgs=puffsnode
+pkgs="puffsnode puffsnode-posix"
 progs=core
 if [ "$sim" = true ]; then
 	pkgs="$pkgs puffsnode-sim"
@@ -88,9 +89,16 @@ for p in $pkgs; do
 	esac
 done
 
-# consumer_pkg core|sim: its pkg-config package; consumer_lib: its library.
-consumer_pkg() { [ "$1" = core ] && echo puffsnode || echo puffsnode-sim; }
-consumer_lib() { [ "$1" = core ] && echo libpuffsnode || echo libpuffsnode-sim; }
+# consumer_pkg core|sim: its pkg-config package; consumer_libs: the
+# libraries it must need (the kit's from the core consumer's own calls).
+consumer_pkg() { [ "$1" = core ] && echo puffsnode-posix || echo puffsnode-sim; }
+consumer_libs() {
+	if [ "$1" = core ]; then
+		echo libpuffsnode libpuffsnode-posix
+	else
+		echo libpuffsnode-sim
+	fi
+}
 
 cflags="-std=c11 -Wall -Wextra -Wpedantic -Werror"
 
@@ -115,19 +123,22 @@ run() {		# run PROGRAM: it must succeed
 echo "shared libraries:"
 for c in $progs; do
 	pkg=$(consumer_pkg "$c")
-	so=$(consumer_lib "$c").so.1
 	# shellcheck disable=SC2046
 	compile "$tmp/$c-shared" "$testdir/consumer-$c.c" \
 	    $(pkg-config --cflags --libs "$pkg")
-	needed "$tmp/$c-shared" | grep -qx "$so" ||
-		fail "$c-shared does not need $so: $(needed "$tmp/$c-shared" | tr '\n' ' ')"
-	LD_LIBRARY_PATH=$lib ldd "$tmp/$c-shared" | grep -qF "$so => $lib/$so " ||
-		fail "$c-shared does not load $so from DESTDIR: $(LD_LIBRARY_PATH=$lib ldd "$tmp/$c-shared")"
+	for l in $(consumer_libs "$c"); do
+		so=$l.so.1
+		needed "$tmp/$c-shared" | grep -qx "$so" ||
+			fail "$c-shared does not need $so: $(needed "$tmp/$c-shared" | tr '\n' ' ')"
+		LD_LIBRARY_PATH=$lib ldd "$tmp/$c-shared" | grep -qF "$so => $lib/$so " ||
+			fail "$c-shared does not load $so from DESTDIR: $(LD_LIBRARY_PATH=$lib ldd "$tmp/$c-shared")"
+	done
 	run env LD_LIBRARY_PATH="$lib" "$tmp/$c-shared"
 done
 
 # Take the development links away: -lpuffsnode can only be the archive now.
-rm -f "$lib/libpuffsnode.so" "$lib/libpuffsnode-sim.so"
+rm -f "$lib/libpuffsnode.so" "$lib/libpuffsnode-sim.so" \
+    "$lib/libpuffsnode-posix.so"
 static=""
 echo 'int main(void) { return 0; }' >"$tmp/probe.c"
 if $cc -static -o "$tmp/probe" "$tmp/probe.c" >/dev/null 2>&1; then

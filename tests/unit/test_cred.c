@@ -117,12 +117,12 @@ credcvt_uuc(void **state)
 	assert_true(all_zero(&k, sizeof(k)));
 
 	/* the host fails */
-	u->h.h_fail_mask = 1u << TH_F_CRED;
-	th_fail_at(&u->h, 1, false);
+	u->h.h_w.mask = 1u << WH_CRED;
+	wh_fail_at(&u->h.h_w, 1, false);
 	memset(&k, 0xab, sizeof(k));
 	assert_int_equal(pn_credcvt(u->mp, &k, &user), PN_ENOMEM);
 	assert_true(all_zero(&k, sizeof(k)));
-	th_fail_at(&u->h, 0, false);
+	wh_fail_at(&u->h.h_w, 0, false);
 }
 
 static int

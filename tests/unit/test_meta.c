@@ -255,10 +255,10 @@ updatevpsize(void **state)
 
 	/* the host's error comes back */
 	vp->v_attrsize = 900;
-	u->h.h_fail_mask = 1u << TH_F_GETATTR;
-	th_fail_at(&u->h, 1, false);
+	u->h.h_w.mask = 1u << WH_GETATTR;
+	wh_fail_at(&u->h.h_w, 1, false);
 	assert_int_equal(pn_updatevpsize(pn), PN_EIO);
-	th_fail_at(&u->h, 0, false);
+	wh_fail_at(&u->h.h_w, 0, false);
 	assert_int_equal(vp->v_size, 0);
 	assert_int_equal(pn_updatevpsize(pn), PN_OK);
 	assert_int_equal(vp->v_size, 900);

@@ -1,9 +1,9 @@
 /*
  * test_mock.c -- the exact host call sequences, against a mock host of
  * plain functions (CMocka's expect_function_call / check_expected /
- * will_return).  Memory and locks are real and unchecked; every vnode
- * operation is a strict expectation, so an extra, missing or reordered
- * host call fails the test.  The vnode operations, the node hooks and
+ * will_return).  Memory and locks are the POSIX host kit's, counted;
+ * every vnode operation is a strict expectation, so an extra, missing or
+ * reordered host call fails the test.  The vnode operations, the node hooks and
  * namecache_enter also check that no core lock is held (host.h's locking
  * contract).
  */
@@ -16,8 +16,8 @@
 #include <string.h>
 
 #include <cmocka.h>
-#include <pthread.h>
 
+#include <puffsnode/posix.h>
 #include <puffsnode/puffsnode.h>
 
 #define UT_ROOT	((pn_cookie_t)1)
@@ -29,91 +29,74 @@ struct pn_vnode {
 	int		 id;
 };
 
-struct pn_lock {
-	pthread_mutex_t	mtx;
-};
-
-struct pn_cv {
-	pthread_cond_t	cv;
-};
-
 static long allocated;		/* bytes outstanding */
 static int locks_held;		/* core locks held now (one thread) */
 static int dying_calls, dying_from;
 static long panics;
 static struct pn_vnode vn[4];
 
+/*
+ * Memory, locks and condition variables: the POSIX host kit's, counted
+ * (allocated: bytes, locks and cvs outstanding; locks_held: core locks
+ * held now).  cv_wait is never expected in a single-threaded test.
+ */
 static void *
 m_alloc(void *host, size_t n)
 {
-	(void)host;
 	allocated += (long)n;
-	return calloc(1, n);
+	return pn_posix_alloc(host, n);
 }
 
 static void
 m_free(void *host, void *p, size_t n)
 {
-	(void)host;
 	allocated -= (long)n;
-	free(p);
+	pn_posix_free(host, p, n);
 }
 
 static int
 m_lock_init(void *host, struct pn_lock **lkp)
 {
-	(void)host;
-	*lkp = calloc(1, sizeof(**lkp));
-	if (*lkp == NULL)
-		return PN_ENOMEM;
-	pthread_mutex_init(&(*lkp)->mtx, NULL);
-	allocated++;
-	return PN_OK;
+	int error = pn_posix_lock_init(host, lkp);
+
+	allocated += error == PN_OK;
+	return error;
 }
 
 static void
 m_lock_fini(void *host, struct pn_lock *lk)
 {
-	(void)host;
-	pthread_mutex_destroy(&lk->mtx);
-	free(lk);
+	pn_posix_lock_fini(host, lk);
 	allocated--;
 }
 
 static void
 m_lock_enter(void *host, struct pn_lock *lk)
 {
-	(void)host;
-	pthread_mutex_lock(&lk->mtx);
+	pn_posix_lock_enter(host, lk);
 	locks_held++;
 }
 
 static void
 m_lock_exit(void *host, struct pn_lock *lk)
 {
-	(void)host;
 	locks_held--;
-	pthread_mutex_unlock(&lk->mtx);
+	pn_posix_lock_exit(host, lk);
 }
 
 static int
 m_cv_init(void *host, struct pn_cv **cvp)
 {
-	(void)host;
-	*cvp = calloc(1, sizeof(**cvp));
-	if (*cvp == NULL)
-		return PN_ENOMEM;
-	pthread_cond_init(&(*cvp)->cv, NULL);
-	allocated++;
-	return PN_OK;
+	int error = pn_posix_cv_init(host, cvp);
+
+	allocated += error == PN_OK;
+	return error;
 }
 
 static void
 m_cv_fini(void *host, struct pn_cv *cv)
 {
-	(void)host;
-	pthread_cond_destroy(&cv->cv);
-	free(cv);
+	pn_posix_cv_fini(host, cv);
 	allocated--;
 }
 
@@ -124,13 +107,6 @@ m_cv_wait(void *host, struct pn_cv *cv, struct pn_lock *lk)
 	(void)cv;
 	(void)lk;
 	fail_msg("cv_wait in a single-threaded test");
-}
-
-static void
-m_cv_broadcast(void *host, struct pn_cv *cv)
-{
-	(void)host;
-	pthread_cond_broadcast(&cv->cv);
 }
 
 /* ---- vnode operations: strict ---- */
@@ -319,10 +295,11 @@ static const struct pn_host_ops mock_ops = {
 	.lock_fini = m_lock_fini,
 	.lock_enter = m_lock_enter,
 	.lock_exit = m_lock_exit,
+	.lock_held = pn_posix_lock_held,
 	.cv_init = m_cv_init,
 	.cv_fini = m_cv_fini,
 	.cv_wait = m_cv_wait,
-	.cv_broadcast = m_cv_broadcast,
+	.cv_broadcast = pn_posix_cv_broadcast,
 	.vnode_alloc = m_vnode_alloc,
 	.vnode_free = m_vnode_free,
 	.vnode_get = m_vnode_get,

@@ -345,18 +345,18 @@ create_fails_at_each_step(void **state)
 	for (forever = 0; forever <= 1; forever++) {
 		for (n = 1;; n++) {
 			th_init(&h);
-			th_fail_at(&h, n, forever);
+			wh_fail_at(&h.h_w, n, forever);
 			mp = (struct pn_mount *)&h;
 			error = pn_mount_create(&h.h_ops, &h, &a, &mp);
 			if (error == PN_OK) {
-				assert_int_equal(atomic_load(&h.h_failed), 0);
+				assert_int_equal(atomic_load(&h.h_w.failed), 0);
 				assert_int_equal(pn_mount_destroy(mp), PN_OK);
 				assert_int_equal(th_fini(&h), 0);
 				break;
 			}
 			assert_int_equal(error, PN_ENOMEM);
 			assert_null(mp);
-			assert_true(atomic_load(&h.h_failed) >= 1);
+			assert_true(atomic_load(&h.h_w.failed) >= 1);
 			if (th_fini(&h) != 0)
 				fail_msg("leak after failure at step %ld", n);
 			assert_true(n < 1000);

@@ -207,26 +207,26 @@ getvnode_fails_part_way(void **state)
 {
 	struct ut *u = *state;
 	static const struct {
-		enum th_fault	kind;
+		enum wh_kind	kind;
 		int		error;
 	} steps[] = {
-		{ TH_F_ALLOC, PN_ENOMEM },	/* the pool's first slab */
-		{ TH_F_VALLOC, PN_ENOMEM },
-		{ TH_F_ATTACH, PN_ENXIO },
-		{ TH_F_ALIAS, PN_ENOMEM },
+		{ WH_ALLOC, PN_ENOMEM },	/* the pool's first slab */
+		{ WH_VALLOC, PN_ENOMEM },
+		{ WH_ATTACH, PN_ENXIO },
+		{ WH_ALIAS, PN_ENOMEM },
 	};
 	struct pn_vnode *vp;
 	size_t i;
 
 	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
-		u->h.h_fail_mask = 1u << steps[i].kind;
-		th_fail_at(&u->h, 1, false);
+		u->h.h_w.mask = 1u << steps[i].kind;
+		wh_fail_at(&u->h.h_w, 1, false);
 		vp = (struct pn_vnode *)u;
 		if (pn_getvnode(u->mp, 60, PN_VCHR, 0, 5, &vp) !=
 		    steps[i].error)
 			fail_msg("step %zu: wrong answer", i);
-		assert_int_equal(atomic_load(&u->h.h_failed), 1);
-		th_fail_at(&u->h, 0, false);
+		assert_int_equal(atomic_load(&u->h.h_w.failed), 1);
+		wh_fail_at(&u->h.h_w, 0, false);
 		assert_null(vp);
 		assert_int_equal(in_use(u), 0);
 		assert_int_equal(entries(u), 0);
@@ -236,7 +236,7 @@ getvnode_fails_part_way(void **state)
 	assert_int_equal(atomic_load(&u->h.h_valloc), 2);
 	assert_int_equal(atomic_load(&u->h.h_vfree), 2);
 	/* and then it works */
-	u->h.h_fail_mask = ~0u;
+	u->h.h_w.mask = ~0u;
 	assert_int_equal(pn_getvnode(u->mp, 60, PN_VCHR, 0, 5, &vp), PN_OK);
 	assert_int_equal(entries(u), 1);
 	th_vrele(&u->h, vp);
@@ -249,16 +249,16 @@ getvnode_vget_error(void **state)
 	struct ut *u = *state;
 	struct pn_vnode *vp = ut_get(u, 70, PN_VREG), *vp2;
 
-	u->h.h_fail_mask = 1u << TH_F_VGET;
-	th_fail_at(&u->h, 1, false);
+	u->h.h_w.mask = 1u << WH_VGET;
+	wh_fail_at(&u->h.h_w, 1, false);
 	vp2 = (struct pn_vnode *)u;
 	assert_int_equal(pn_getvnode(u->mp, 70, PN_VREG, 0, 0, &vp2),
-	    PN_ENOMEM);
+	    PN_EIO);
 	assert_null(vp2);
-	th_fail_at(&u->h, 1, false);
-	assert_int_equal(pn_cookie2vnode(u->mp, 70, 0, &vp2), PN_ENOMEM);
+	wh_fail_at(&u->h.h_w, 1, false);
+	assert_int_equal(pn_cookie2vnode(u->mp, 70, 0, &vp2), PN_EIO);
 	assert_null(vp2);
-	th_fail_at(&u->h, 0, false);
+	wh_fail_at(&u->h.h_w, 0, false);
 	assert_int_equal(atomic_load(&u->h.h_valloc), 1);
 	assert_int_equal(th_vusecount(&u->h, vp), 1);
 	th_vrele(&u->h, vp);

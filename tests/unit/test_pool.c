@@ -285,8 +285,8 @@ table_growth_fails(void **state)
 	int error;
 
 	make(u, 2, 3);				/* the slab exists */
-	u->h.h_fail_mask = 1u << TH_F_ALLOC;
-	th_fail_at(&u->h, 1, true);
+	u->h.h_w.mask = 1u << WH_ALLOC;
+	wh_fail_at(&u->h.h_w, 1, true);
 	for (c = 3;; c++) {
 		error = pn_getvnode(u->mp, c, PN_VREG, 0, 0, &vp);
 		if (error != PN_OK)
@@ -294,7 +294,7 @@ table_growth_fails(void **state)
 		th_vrele(&u->h, vp);
 		assert_true(c < 100);
 	}
-	th_fail_at(&u->h, 0, false);
+	wh_fail_at(&u->h.h_w, 0, false);
 	assert_int_equal(error, PN_ENOMEM);
 	assert_null(vp);
 	ts = tstats(u);

@@ -253,13 +253,6 @@ w_vnode_lock(void *host, struct pn_vnode *vp)
 		W(host)->inner.vnode_lock(W(host)->ih, vp);
 }
 
-static void
-w_vnode_unlock(void *host, struct pn_vnode *vp)
-{
-	if (W(host)->inner.vnode_unlock != NULL)
-		W(host)->inner.vnode_unlock(W(host)->ih, vp);
-}
-
 static int
 w_vnode_getattr_size(void *host, struct pn_vnode *vp, int64_t *sizep)
 {
@@ -365,6 +358,17 @@ w_misbehaved(void *host, int reason, uint64_t cookie, const char *what)
 		    what);
 }
 
+/*
+ * A core assertion failed: the inner host's stop; without one, return
+ * and the core logs and traps.
+ */
+static void
+w_panic(void *host, const char *what, const char *file, int line)
+{
+	if (W(host)->inner.panic != NULL)
+		W(host)->inner.panic(W(host)->ih, what, file, line);
+}
+
 static void
 w_yield(void *host)
 {
@@ -409,7 +413,6 @@ wh_init(struct wraphost *w, const struct pn_host_ops *inner, void *ih,
 	w->ops.vnode_setops = w_vnode_setops;
 	w->ops.vnode_checkalias = w_vnode_checkalias;
 	w->ops.vnode_lock = w_vnode_lock;
-	w->ops.vnode_unlock = w_vnode_unlock;
 	w->ops.vnode_getattr_size = w_vnode_getattr_size;
 	w->ops.node_init = w_node_init;
 	w->ops.node_fini = w_node_fini;
@@ -422,6 +425,8 @@ wh_init(struct wraphost *w, const struct pn_host_ops *inner, void *ih,
 	w->ops.log = w_log;
 	w->ops.server_misbehaved = w_misbehaved;
 	w->ops.yield = w_yield;
+	if (inner->version >= 2)
+		w->ops.panic = w_panic;
 }
 
 void

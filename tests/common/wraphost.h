@@ -1,7 +1,9 @@
 /*
  * wraphost.h -- a host that wraps another host's table, in the manner of
  * SQLite's wrapped methods: every member calls through to the inner host,
- * and the fallible ones can be made to fail.
+ * and the fallible ones can be made to fail.  It is the tests' one fault
+ * injector: testhost.h's table goes through one (th_host.h_w), and a test
+ * may wrap any table again.
  *
  * The wrapper counts the fallible host calls (alloc, lock_init, cv_init,
  * vnode_alloc, vnode_get, vnode_attach, vnode_checkalias, cred_get,

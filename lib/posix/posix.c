@@ -1,0 +1,315 @@
+/*
+ * posix.c -- libpuffsnode-posix: the generic host members over malloc,
+ * pthreads, clock_gettime and standard error (see <puffsnode/posix.h>).
+ *
+ * A mutex records its holder, a per-thread address, after it is taken and
+ * clears it before it is released.  Only the holder writes its own
+ * address there, so a thread reading the field sees its own address
+ * exactly when it holds the lock: lock_held is exact without reading any
+ * other thread's state, and the same test catches a recursive enter, an
+ * exit or a wait without the lock and a fini of a held lock.  Such
+ * misuse is a bug of the caller that a default pthread mutex turns into
+ * a deadlock or undefined behaviour; here it is reported and aborts.
+ *
+ * pn_posix_fill_ops() takes the table's version from its caller: a table
+ * compiled against an older header is shorter, and the kit must neither
+ * write a member past its end nor announce one to the core.
+ *
+ * Where the C library has them (glibc), mutexes are adaptive: the core's
+ * critical sections are short, and a short spin beats a sleep there.
+ */
+#include <pthread.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include <puffsnode/posix.h>
+
+#define PN_POSIX_EXPORT	__attribute__((visibility("default")))
+
+struct pn_lock {
+	pthread_mutex_t		lk_mtx;
+	_Atomic uintptr_t	lk_owner;	/* self() of the holder, 0 */
+};
+
+struct pn_cv {
+	pthread_cond_t		cv_cond;
+};
+
+/* A unique, nonzero id of the calling thread. */
+static inline uintptr_t
+self(void)
+{
+	static _Thread_local char marker;
+
+	return (uintptr_t)&marker;
+}
+
+static inline uintptr_t
+owner(const struct pn_lock *lk)
+{
+	return atomic_load_explicit(&lk->lk_owner, memory_order_relaxed);
+}
+
+static inline void
+set_owner(struct pn_lock *lk, uintptr_t who)
+{
+	atomic_store_explicit(&lk->lk_owner, who, memory_order_relaxed);
+}
+
+/* A caller's bug: say which and stop. */
+static _Noreturn void
+misuse(const char *call, const char *what)
+{
+	fprintf(stderr, "puffsnode-posix: %s: %s\n", call, what);
+	abort();
+}
+
+/* ---- memory ---- */
+
+PN_POSIX_EXPORT void *
+pn_posix_alloc(void *host, size_t size)
+{
+	(void)host;
+	return malloc(size == 0 ? 1 : size);
+}
+
+PN_POSIX_EXPORT void
+pn_posix_free(void *host, void *p, size_t size)
+{
+	(void)host;
+	(void)size;
+	free(p);
+}
+
+/* ---- mutexes ---- */
+
+static int
+mutex_init(pthread_mutex_t *mtx)
+{
+#ifdef PTHREAD_MUTEX_ADAPTIVE_NP
+	pthread_mutexattr_t attr;
+	int error;
+
+	if (pthread_mutexattr_init(&attr) != 0)
+		return pthread_mutex_init(mtx, NULL);
+	(void)pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_ADAPTIVE_NP);
+	error = pthread_mutex_init(mtx, &attr);
+	(void)pthread_mutexattr_destroy(&attr);
+	return error;
+#else
+	return pthread_mutex_init(mtx, NULL);
+#endif
+}
+
+PN_POSIX_EXPORT int
+pn_posix_lock_init(void *host, struct pn_lock **lkp)
+{
+	struct pn_lock *lk;
+
+	(void)host;
+	if (lkp == NULL)
+		return PN_EINVAL;
+	if ((lk = malloc(sizeof(*lk))) == NULL)
+		return PN_ENOMEM;
+	if (mutex_init(&lk->lk_mtx) != 0) {
+		free(lk);
+		return PN_ENOMEM;
+	}
+	atomic_init(&lk->lk_owner, 0);
+	*lkp = lk;
+	return PN_OK;
+}
+
+PN_POSIX_EXPORT void
+pn_posix_lock_fini(void *host, struct pn_lock *lk)
+{
+	(void)host;
+	if (lk == NULL)
+		return;
+	if (owner(lk) == self())
+		misuse("lock_fini", "the caller holds the lock");
+	(void)pthread_mutex_destroy(&lk->lk_mtx);
+	free(lk);
+}
+
+PN_POSIX_EXPORT void
+pn_posix_lock_enter(void *host, struct pn_lock *lk)
+{
+	(void)host;
+	if (lk == NULL)
+		misuse("lock_enter", "NULL lock");
+	if (owner(lk) == self())
+		misuse("lock_enter", "the caller holds the lock already");
+	(void)pthread_mutex_lock(&lk->lk_mtx);
+	set_owner(lk, self());
+}
+
+PN_POSIX_EXPORT void
+pn_posix_lock_exit(void *host, struct pn_lock *lk)
+{
+	(void)host;
+	if (lk == NULL)
+		misuse("lock_exit", "NULL lock");
+	if (owner(lk) != self())
+		misuse("lock_exit", "the caller does not hold the lock");
+	set_owner(lk, 0);
+	(void)pthread_mutex_unlock(&lk->lk_mtx);
+}
+
+PN_POSIX_EXPORT int
+pn_posix_lock_held(void *host, struct pn_lock *lk)
+{
+	(void)host;
+	return lk != NULL && owner(lk) == self();
+}
+
+/* ---- condition variables ---- */
+
+PN_POSIX_EXPORT int
+pn_posix_cv_init(void *host, struct pn_cv **cvp)
+{
+	struct pn_cv *cv;
+
+	(void)host;
+	if (cvp == NULL)
+		return PN_EINVAL;
+	if ((cv = malloc(sizeof(*cv))) == NULL)
+		return PN_ENOMEM;
+	if (pthread_cond_init(&cv->cv_cond, NULL) != 0) {
+		free(cv);
+		return PN_ENOMEM;
+	}
+	*cvp = cv;
+	return PN_OK;
+}
+
+PN_POSIX_EXPORT void
+pn_posix_cv_fini(void *host, struct pn_cv *cv)
+{
+	(void)host;
+	if (cv == NULL)
+		return;
+	(void)pthread_cond_destroy(&cv->cv_cond);
+	free(cv);
+}
+
+PN_POSIX_EXPORT void
+pn_posix_cv_wait(void *host, struct pn_cv *cv, struct pn_lock *lk)
+{
+	(void)host;
+	if (cv == NULL || lk == NULL)
+		misuse("cv_wait", "NULL condition variable or lock");
+	if (owner(lk) != self())
+		misuse("cv_wait", "the caller does not hold the lock");
+	set_owner(lk, 0);
+	(void)pthread_cond_wait(&cv->cv_cond, &lk->lk_mtx);
+	set_owner(lk, self());
+}
+
+PN_POSIX_EXPORT void
+pn_posix_cv_broadcast(void *host, struct pn_cv *cv)
+{
+	(void)host;
+	if (cv == NULL)
+		misuse("cv_broadcast", "NULL condition variable");
+	(void)pthread_cond_broadcast(&cv->cv_cond);
+}
+
+/* ---- time, logging, yield ---- */
+
+PN_POSIX_EXPORT void
+pn_posix_clock_now(void *host, struct pn_timespec *ts)
+{
+	struct timespec t;
+
+	(void)host;
+	if (ts == NULL)
+		misuse("clock_now", "NULL timespec");
+	if (clock_gettime(CLOCK_REALTIME, &t) != 0) {
+		ts->tv_sec = 0;
+		ts->tv_nsec = 0;
+		return;
+	}
+	ts->tv_sec = (int64_t)t.tv_sec;
+	ts->tv_nsec = (int64_t)t.tv_nsec;
+}
+
+PN_POSIX_EXPORT void
+pn_posix_vlog(void *host, int level, const char *fmt, va_list ap)
+{
+	static const char *const names[] = {
+		[PN_LOG_DEBUG] = "debug", [PN_LOG_INFO] = "info",
+		[PN_LOG_WARN] = "warn", [PN_LOG_ERR] = "error",
+		[PN_LOG_PANIC] = "panic",
+	};
+
+	(void)host;
+	if (fmt == NULL)
+		misuse("log", "NULL format");
+	flockfile(stderr);
+	if (level >= PN_LOG_DEBUG && level <= PN_LOG_PANIC)
+		fprintf(stderr, "puffsnode: %s: ", names[level]);
+	else
+		fprintf(stderr, "puffsnode: level %d: ", level);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	funlockfile(stderr);
+}
+
+PN_POSIX_EXPORT void
+pn_posix_log(void *host, int level, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	pn_posix_vlog(host, level, fmt, ap);
+	va_end(ap);
+}
+
+PN_POSIX_EXPORT void
+pn_posix_yield(void *host)
+{
+	(void)host;
+	(void)sched_yield();
+}
+
+PN_POSIX_EXPORT void
+pn_posix_panic(void *host, const char *what, const char *file, int line)
+{
+	(void)host;
+	fprintf(stderr, "puffsnode: panic: assertion \"%s\" failed at %s:%d\n",
+	    what != NULL ? what : "?", file != NULL ? file : "?", line);
+	abort();
+}
+
+/* ---- the table ---- */
+
+PN_POSIX_EXPORT int
+pn_posix_fill_ops(struct pn_host_ops *ops, int version)
+{
+	if (ops == NULL || version < 1 || version > PN_HOST_OPS_VERSION)
+		return PN_EINVAL;
+	ops->version = version;
+	ops->alloc = pn_posix_alloc;
+	ops->free = pn_posix_free;
+	ops->lock_init = pn_posix_lock_init;
+	ops->lock_fini = pn_posix_lock_fini;
+	ops->lock_enter = pn_posix_lock_enter;
+	ops->lock_exit = pn_posix_lock_exit;
+	ops->lock_held = pn_posix_lock_held;
+	ops->cv_init = pn_posix_cv_init;
+	ops->cv_fini = pn_posix_cv_fini;
+	ops->cv_wait = pn_posix_cv_wait;
+	ops->cv_broadcast = pn_posix_cv_broadcast;
+	ops->clock_now = pn_posix_clock_now;
+	ops->log = pn_posix_log;
+	ops->yield = pn_posix_yield;
+	if (version >= 2)
+		ops->panic = pn_posix_panic;
+	return PN_OK;
+}
