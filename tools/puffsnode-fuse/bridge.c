@@ -215,11 +215,13 @@ do_lookup(struct bridge *br, struct pn_vnode *dvp, const char *name,
 	*vpp = NULL;
 	if (pn_sim_cache_lookup(br->br_sim, dvp, name, &vp) == PN_OK) {
 		/* The server was not asked: check search permission here. */
-		error = pn_cred_isjuggernaut(&rc->rc_kcred) ? 0 :
-		    fsrv_getattr(br->br_srv, vcookie(br, dvp), &dst);
-		if (error == 0 && !pn_cred_isjuggernaut(&rc->rc_kcred) &&
-		    pn_access(PN_VDIR, dst.st_mode & 07777,
-		    dst.st_uid, dst.st_gid, PN_VEXEC, &rc->rc_kcred) != PN_OK)
+		bool root = pn_cred_isjuggernaut(&rc->rc_kcred);
+
+		error = root ? 0 : fsrv_getattr(br->br_srv, vcookie(br, dvp),
+		    &dst);
+		if (error == 0 && !root && pn_access(PN_VDIR,
+		    dst.st_mode & 07777, dst.st_uid, dst.st_gid, PN_VEXEC,
+		    &rc->rc_kcred) != PN_OK)
 			error = EACCES;
 		if (error == 0)
 			error = fsrv_getattr(br->br_srv, vcookie(br, vp), st);
