@@ -12,16 +12,12 @@
  */
 #include "hostcall.h"
 
-/* Where a version's members end: the end of its last member. */
-#define END_OF(type, member)	\
-	(offsetof(type, member) + sizeof(((type *)0)->member))
-
 static const size_t ops_size[PN_HOST_OPS_VERSION + 1] = {
-	[1] = END_OF(struct pn_host_ops, yield),
-	[2] = END_OF(struct pn_host_ops, panic),
+	[1] = PNI_END_OF(struct pn_host_ops, yield),
+	[2] = PNI_END_OF(struct pn_host_ops, panic),
 };
 _Static_assert(PN_HOST_OPS_VERSION == 2 &&
-    END_OF(struct pn_host_ops, panic) == sizeof(struct pn_host_ops),
+    PNI_END_OF(struct pn_host_ops, panic) == sizeof(struct pn_host_ops),
     "ops_size: one entry per version, the last one ends the table");
 
 /* Every mandatory member of the table is set and its version known. */

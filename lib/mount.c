@@ -49,14 +49,11 @@ pn_strerror(int error)
  * Bytes of the mount arguments each version defines: the versioning
  * policy of the host table (hostcall.c).
  */
-#define END_OF(type, member)	\
-	(offsetof(type, member) + sizeof(((type *)0)->member))
-
 static const size_t args_size[PN_MOUNT_ARGS_VERSION + 1] = {
-	[1] = END_OF(struct pn_mount_args, flags),
+	[1] = PNI_END_OF(struct pn_mount_args, flags),
 };
 _Static_assert(PN_MOUNT_ARGS_VERSION == 1 &&
-    END_OF(struct pn_mount_args, flags) <= sizeof(struct pn_mount_args),
+    PNI_END_OF(struct pn_mount_args, flags) <= sizeof(struct pn_mount_args),
     "args_size: one entry per version");
 
 /* A known version's members, copied into a for validation and use. */

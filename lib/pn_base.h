@@ -23,6 +23,10 @@
 #define PNI_LIKELY(x)	__builtin_expect(!!(x), 1)
 #define PNI_UNLIKELY(x)	__builtin_expect(!!(x), 0)
 
+/* Where a member ends: the byte count of a versioned struct's version. */
+#define PNI_END_OF(type, member)	\
+	(offsetof(type, member) + sizeof(((type *)0)->member))
+
 /*
  * Build-time knobs for small memory (Meson options slab_nodes,
  * read_slots, cache_line; docs/porting.md).

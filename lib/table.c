@@ -63,9 +63,10 @@ _Static_assert(_Alignof(struct pn_node) >= 2, "BUILDING bit");
 
 /* ---- read sections ---- */
 
-#if PN_ATOMIC64
+/* In a slot's word as rslot_word gives it: the low bit of the sequence. */
+#define SEQ_HELD	((uint64_t)1 << 32)
 
-#define SEQ_HELD	((uint64_t)1 << 32)	/* low bit of the sequence */
+#if PN_ATOMIC64
 
 /* The home slot was held: try the others, then wait for one. */
 struct pni_rsect
@@ -96,8 +97,6 @@ rslot_word(struct pni_table *tb, size_t s)
 }
 
 #else /* portable */
-
-#define SEQ_HELD	((uint64_t)1 << 32)
 
 /*
  * Claim a free slot under the rmw lock: the tag first, then the odd

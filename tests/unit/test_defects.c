@@ -17,16 +17,6 @@
 
 #define NTHREADS	8
 
-/*
- * Live (building or active) nodes named c, counted over every slot of the
- * pool: a second live node for one cookie cannot hide here.
- */
-static int
-live_nodes(struct pn_mount *mp, pn_cookie_t c)
-{
-	return pni_test_live_nodes(mp, c);
-}
-
 /* ---- 1: table changes under the mount lock ---- */
 
 struct churn {
@@ -200,7 +190,7 @@ defect02_newnode_race_one_wins(void **state)
 	assert_int_equal(ok, 1);
 	assert_int_equal(exist, NTHREADS - 1);
 	assert_int_equal(tstats(u).entries, 1);
-	assert_int_equal(live_nodes(u->mp, 77), 1);
+	assert_int_equal(pni_test_live_nodes(u->mp, 77), 1);
 	assert_int_equal(pstats(u).allocs, 1);
 	assert_int_equal(atomic_load(&u->h.h_valloc), 1);
 	assert_int_equal(th_nvnodes(&u->h), 1);
@@ -257,7 +247,7 @@ defect03_getvnode_race_same_vnode(void **state)
 	assert_int_equal(th_nvnodes(&u->h), 1);
 	assert_int_equal(pstats(u).allocs, 1);
 	assert_int_equal(tstats(u).entries, 1);
-	assert_int_equal(live_nodes(u->mp, 77), 1);
+	assert_int_equal(pni_test_live_nodes(u->mp, 77), 1);
 	assert_int_equal(th_vusecount(&u->h, a[0].vp), NTHREADS);
 	for (i = 0; i < NTHREADS; i++)
 		th_vrele(&u->h, a[i].vp);
@@ -326,14 +316,14 @@ wait_for_reclaim(struct ut *u, pn_cookie_t c)
 	/* no second node while the first is still in the table */
 	assert_int_equal(atomic_load(&w.done), 0);
 	assert_int_equal(atomic_load(&u->h.h_valloc), 1);
-	assert_int_equal(live_nodes(u->mp, c), 1);
+	assert_int_equal(pni_test_live_nodes(u->mp, c), 1);
 
 	assert_int_equal(th_reclaim_finish(&u->h, old), PN_OK);
 	assert_int_equal(pthread_join(t, NULL), 0);
 	assert_int_equal(w.error, PN_OK);
 	assert_true(w.gen > oldgen);
 	assert_int_equal(atomic_load(&u->h.h_valloc), 2);
-	assert_int_equal(live_nodes(u->mp, c), 1);
+	assert_int_equal(pni_test_live_nodes(u->mp, c), 1);
 	assert_int_equal(th_vstate(&u->h, w.vp), TH_VN_ACTIVE);
 	th_vrele(&u->h, w.vp);
 }
@@ -372,13 +362,13 @@ defect04_makeroot_waits_for_reclaim(void **state)
 	usleep(50000);
 	assert_int_equal(atomic_load(&w.done), 0);
 	assert_int_equal(atomic_load(&u->h.h_valloc), 1);
-	assert_int_equal(live_nodes(u->mp, UT_ROOT), 1);
+	assert_int_equal(pni_test_live_nodes(u->mp, UT_ROOT), 1);
 	assert_int_equal(th_reclaim_finish(&u->h, old), PN_OK);
 	assert_int_equal(pthread_join(t, NULL), 0);
 	assert_int_equal(w.error, PN_OK);
 	assert_true(w.gen > oldgen);
 	assert_int_equal(atomic_load(&u->h.h_valloc), 2);
-	assert_int_equal(live_nodes(u->mp, UT_ROOT), 1);
+	assert_int_equal(pni_test_live_nodes(u->mp, UT_ROOT), 1);
 	assert_int_equal(pn_node_cookie(ut_node(u, w.vp)), UT_ROOT);
 	assert_int_equal(w.vp->v_opskind, PN_VOPS_ROOT);
 	th_vrele(&u->h, w.vp);
@@ -415,7 +405,7 @@ rr_looker(void *arg)
 		if (th_vstate(&a->u->h, vp) != TH_VN_ACTIVE ||
 		    pn_node_cookie(pn_vnode2node(a->u->mp, vp)) != a->c)
 			a->bad++;
-		n = live_nodes(a->u->mp, a->c);
+		n = pni_test_live_nodes(a->u->mp, a->c);
 		if (n > a->maxdup)
 			a->maxdup = n;
 		th_vrele(&a->u->h, vp);

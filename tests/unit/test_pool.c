@@ -323,12 +323,6 @@ table_growth_fails(void **state)
  * live cookie has exactly one live node and is found, and each removed
  * one is gone.
  */
-static int
-slots_holding(struct pn_mount *mp, pn_cookie_t c)
-{
-	return pni_test_live_nodes(mp, c);
-}
-
 static void
 table_random_churn(void **state)
 {
@@ -357,11 +351,11 @@ table_random_churn(void **state)
 			assert_int_equal(th_reclaim(&u->h, vp), PN_OK);
 			assert_int_equal(pn_cookie2vnode(u->mp, live[i], 0, &vp),
 			    PN_ENOENT);
-			assert_int_equal(slots_holding(u->mp, live[i]), 0);
+			assert_int_equal(pni_test_live_nodes(u->mp, live[i]), 0);
 			live[i] = live[--nlive];
 		}
 		for (j = 0; j < nlive; j++) {
-			assert_int_equal(slots_holding(u->mp, live[j]), 1);
+			assert_int_equal(pni_test_live_nodes(u->mp, live[j]), 1);
 			assert_int_equal(pn_cookie2vnode(u->mp, live[j], 0, &vp),
 			    PN_OK);
 			assert_int_equal(pn_node_cookie(ut_node(u, vp)),
