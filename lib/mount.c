@@ -136,6 +136,8 @@ pn_mount_create(const struct pn_host_ops *ops, void *host,
 	mp->mnt_flags = a.flags;
 	mp->mnt_nextgen = 1;
 	pn_atomic_init(&mp->mnt_dying, false);
+	pn_atomic_init(&mp->mnt_waiters, 0);
+	pn_atomic_init(&mp->mnt_pool.pl_dead, 0);
 	mp->mnt_pool.pl_limit = a.node_limit;
 
 	if ((error = mount_locks(mp)) != 0 ||
@@ -157,6 +159,7 @@ pn_mount_destroy(struct pn_mount *mp)
 	if (mp == NULL)
 		return PN_EINVAL;
 	pni_h_enter(mp, mp->mnt_lock);
+	pni_node_collect(mp);
 	busy = mp->mnt_refcount != 0 || mp->mnt_table.tb_count != 0 ||
 	    mp->mnt_pool.pl_inuse != 0 || mp->mnt_pool.pl_walkers != 0;
 	pni_h_exit(mp, mp->mnt_lock);
@@ -248,4 +251,46 @@ pn_mp_drain(struct pn_mount *mp)
 		pni_h_cv_wait(mp, mp->mnt_cv, mp->mnt_lock);
 	pni_h_exit(mp, mp->mnt_lock);
 	return PN_OK;
+}
+
+/* ---- the pool's public calls: dead nodes are collected first ---- */
+
+PNI_EXPORT int
+pn_pool_stats(struct pn_mount *mp, struct pn_pool_stats *st)
+{
+	if (mp == NULL || st == NULL)
+		return PN_EINVAL;
+	pni_h_enter(mp, mp->mnt_lock);
+	pni_node_collect(mp);
+	pni_pool_stats_locked(mp, st);
+	pni_h_exit(mp, mp->mnt_lock);
+	return PN_OK;
+}
+
+/*
+ * Give empty slabs back to the host.  PN_EBUSY while a node walk runs
+ * (the walk holds pointers into the slabs).
+ */
+PNI_EXPORT int
+pn_pool_drain(struct pn_mount *mp, size_t *freed)
+{
+	struct pni_slab *gone;
+	size_t n;
+	int error;
+
+	if (freed != NULL)
+		*freed = 0;
+	if (mp == NULL)
+		return PN_EINVAL;
+	pni_h_enter(mp, mp->mnt_lock);
+	pni_node_collect(mp);
+	error = pni_pool_unlink_empty(mp, &gone, &n);
+	/* Lookups that could still see a node of the slabs: let them go. */
+	if (gone != NULL)
+		pni_read_synchronize(mp);
+	pni_h_exit(mp, mp->mnt_lock);
+	pni_pool_free_slabs(mp, gone);
+	if (freed != NULL)
+		*freed = n;
+	return error;
 }

@@ -30,7 +30,7 @@ struct pn_mount {
 	struct pn_lock		*mnt_lock;
 	struct pn_cv		*mnt_cv;
 	uint32_t		 mnt_refcount;	/* users (pn_mp_reference) */
-	uint32_t		 mnt_waiters;	/* get-or-create callers waiting */
+	pn_atomic_u32		 mnt_waiters;	/* get-or-create callers waiting; written under the mount lock */
 	uint64_t		 mnt_nextgen;
 	PN_ATOMIC(bool)		 mnt_dying;	/* set under the mount lock by pn_mp_drain */
 	struct pni_pool		 mnt_pool;

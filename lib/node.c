@@ -64,26 +64,43 @@
 		 EDGE(PNI_ST_ACTIVE, PNI_ST_DEAD) |			\
 		 EDGE(PNI_ST_DEAD, PNI_ST_FREE))
 
+/* The one edge taken without the mount lock, by the node's builder. */
+#define UNLOCKED_EDGE	EDGE(PNI_ST_BUILDING, PNI_ST_ACTIVE)
+
 /*
  * Move pn from state from to state to, keeping its pins, and wake the
  * get-or-create callers waiting when the node leaves BUILDING or ACTIVE.
- * Mount lock held.
+ * Mount lock held, but for BUILDING -> ACTIVE: its builder makes it with
+ * no lock held once the vnode is published (the table's value, which is
+ * what waiters look at, changed first, sequentially consistent, and the
+ * waiter count is read after it: a waiter either saw the vnode or is
+ * counted, and then the broadcast takes the lock so as not to slip in
+ * before the waiter sleeps).
  */
 void
 pni_node_set_state(struct pn_mount *mp, struct pn_node *pn, uint32_t from,
     uint32_t to)
 {
 	uint32_t w = pn_load(&pn->pn_word, PN_RELAXED);
+	bool locked = EDGE(from, to) != UNLOCKED_EDGE;
 
-	PNI_ASSERT(mp, pni_h_held(mp, mp->mnt_lock));
+	PNI_ASSERT(mp, locked ? pni_h_held(mp, mp->mnt_lock) :
+	    pni_h_notheld(mp, mp->mnt_lock));
 	PNI_ASSERT(mp, (EDGES & EDGE(from, to)) != 0);
 	do {
 		PNI_ASSERT(mp, (w & PNI_ST_MASK) == from);
 	} while (!pn_cas32(mp, &pn->pn_word, &w, (w & PNI_PIN_MASK) | to,	/* GCOVR_EXCL_BR_LINE: a pin racing */
 	    PN_ACQ_REL));
-	if ((from == PNI_ST_BUILDING || from == PNI_ST_ACTIVE) &&
-	    mp->mnt_waiters != 0)
+	if ((from != PNI_ST_BUILDING && from != PNI_ST_ACTIVE) ||
+	    pn_load(&mp->mnt_waiters, PN_SEQ_CST) == 0)
+		return;
+	if (locked) {
 		pni_h_cv_broadcast(mp, mp->mnt_cv);
+	} else {
+		pni_h_enter(mp, mp->mnt_lock);
+		pni_h_cv_broadcast(mp, mp->mnt_cv);
+		pni_h_exit(mp, mp->mnt_lock);
+	}
 }
 
 /* Pin pn if it is ACTIVE; *stp gets the state seen. */
@@ -228,15 +245,22 @@ await_entry_locked(struct pn_mount *mp, pn_cookie_t c, uint64_t h,
 			aw = AW_LOOKUP;
 			break;
 		}
-		/* Entries change under the lock: sleep until one does. */
+		/*
+		 * Sleep until the entry changes.  Counted before the entry
+		 * is read again: a builder publishing without the lock reads
+		 * the count after its swap (pni_node_set_state).
+		 */
 		if (!waiting) {
-			mp->mnt_waiters++;
+			pn_store(&mp->mnt_waiters, pn_load(&mp->mnt_waiters,
+			    PN_RELAXED) + 1, PN_SEQ_CST);
 			waiting = true;
+			continue;
 		}
 		pni_h_cv_wait(mp, mp->mnt_cv, mp->mnt_lock);
 	}
 	if (waiting)
-		mp->mnt_waiters--;
+		pn_store(&mp->mnt_waiters, pn_load(&mp->mnt_waiters,
+		    PN_RELAXED) - 1, PN_RELAXED);
 	return aw;
 }
 
@@ -251,6 +275,8 @@ create_locked(struct pn_mount *mp, pn_cookie_t c, uint64_t h, int type,
 	struct pn_node *pn;
 	int error;
 
+	if (pni_pool_short(&mp->mnt_pool))
+		pni_node_collect(mp);
 	if ((error = pni_pool_get(mp, &pn)) != PN_OK)
 		return error;
 	pn->pn_cookie = c;
@@ -268,15 +294,17 @@ create_locked(struct pn_mount *mp, pn_cookie_t c, uint64_t h, int type,
 	return PN_OK;
 }
 
-/* BUILDING -> ACTIVE: the table entry gets the vnode.  No lock held. */
+/*
+ * BUILDING -> ACTIVE: the table entry gets the vnode, then the node its
+ * state, both without a lock (table.c, pni_node_set_state).  A putvnode
+ * of the vnode between the two waits for the state.  No lock held.
+ */
 static void
 publish_active(struct pn_mount *mp, struct pn_node *pn, uint64_t h,
     struct pn_vnode *vp)
 {
-	pni_h_enter(mp, mp->mnt_lock);
 	pni_table_publish(mp, pn->pn_cookie, h, pn, vp);
 	pni_node_set_state(mp, pn, PNI_ST_BUILDING, PNI_ST_ACTIVE);
-	pni_h_exit(mp, mp->mnt_lock);
 }
 
 /* BUILDING -> FREE: out of the table and back to the pool.  No lock held. */
@@ -289,6 +317,7 @@ build_abort(struct pn_mount *mp, struct pn_node *pn, uint64_t h)
 	pni_node_set_state(mp, pn, PNI_ST_BUILDING, PNI_ST_FREE);
 	pni_pool_put(mp, pn);
 	pni_h_exit(mp, mp->mnt_lock);
+	pni_table_remove_wait(mp, h);
 }
 
 /*
@@ -303,7 +332,7 @@ vnode_dress(struct pn_mount *mp, int type, int64_t size, uint64_t rdev,
 	struct pn_vnode *alias;
 	int error;
 
-	pni_h_vnode_setsize(mp, *vpp, 0);
+	pni_h_vnode_setsize(mp, *vpp, type == PN_VREG ? size : 0);
 	switch (type) {
 	case PN_VCHR:
 	case PN_VBLK:
@@ -319,9 +348,6 @@ vnode_dress(struct pn_mount *mp, int type, int64_t size, uint64_t rdev,
 		break;
 	case PN_VFIFO:
 		pni_h_vnode_setops(mp, *vpp, PN_VOPS_FIFO);
-		break;
-	case PN_VREG:
-		pni_h_vnode_setsize(mp, *vpp, size);
 		break;
 	default:
 		break;
@@ -577,13 +603,27 @@ node_release(struct pn_node *pn)
 			return PN_EINVAL;
 		}
 	} while (!pn_cas32(mp, &pn->pn_refs, &r, r - 1, PN_ACQ_REL));
-	if (r == 1) {
-		pni_h_enter(mp, mp->mnt_lock);
+	if (r == 1)
+		pni_pool_defer(mp, pn);
+	return PN_OK;
+}
+
+/*
+ * Return the DEAD nodes whose last reference is gone to the pool: the
+ * release that ends a reclaim takes no lock and leaves them on the pool's
+ * dead stack.  Collected when the pool runs short (create_locked) and
+ * before its figures are read or its slabs given back.  Mount lock held.
+ */
+void
+pni_node_collect(struct pn_mount *mp)
+{
+	struct pn_node *pn = pni_pool_take_dead(mp), *next;
+
+	for (; pn != NULL; pn = next) {
+		next = pn->pn_freenext;
 		pni_node_set_state(mp, pn, PNI_ST_DEAD, PNI_ST_FREE);
 		pni_pool_put(mp, pn);
-		pni_h_exit(mp, mp->mnt_lock);
 	}
-	return PN_OK;
 }
 
 /* Refuse a putvnode, loudly: the host's reclaim path is confused. */
@@ -594,11 +634,34 @@ putvnode_refused(struct pn_mount *mp, const char *why, pn_cookie_t c)
 	return PN_EINVAL;
 }
 
+/*
+ * Under the mount lock: take pn, whose vnode is vp, out of the table and
+ * make it DEAD.  1 when done, 0 when vp is being published (retry), -1
+ * when vp is not live.
+ */
+static int
+unlink_locked(struct pn_mount *mp, struct pn_node *pn, struct pn_vnode *vp)
+{
+	uint32_t st = pni_node_state(pn);
+
+	if (pn_load(&pn->pn_vp, PN_RELAXED) != vp)
+		return -1;
+	if (st == PNI_ST_BUILDING)
+		return 0;	/* published, not yet ACTIVE: a moment */
+	if (st != PNI_ST_ACTIVE)
+		return -1;
+	pni_node_set_state(mp, pn, PNI_ST_ACTIVE, PNI_ST_DEAD);
+	pni_table_remove(mp, pn->pn_cookie, pni_cookie_hash(pn->pn_cookie));
+	return 1;
+}
+
 PNI_EXPORT int
 pn_putvnode(struct pn_mount *mp, struct pn_vnode *vp)
 {
 	struct pn_lock *stripe;
 	struct pn_node *pn;
+	uint32_t one = 1;
+	int r;
 
 	if (mp == NULL || vp == NULL)
 		return PN_EINVAL;
@@ -609,23 +672,32 @@ pn_putvnode(struct pn_mount *mp, struct pn_vnode *vp)
 	if (pn->pn_mp != mp)
 		return putvnode_refused(mp, "puffsnode: putvnode of another "
 		    "mount's node (cookie %llu)", pn->pn_cookie);
-
-	pni_h_enter(mp, mp->mnt_lock);
-	if (pni_node_state(pn) != PNI_ST_ACTIVE ||
-	    pn_load(&pn->pn_vp, PN_RELAXED) != vp) {
+	for (;;) {
+		pni_h_enter(mp, mp->mnt_lock);
+		r = unlink_locked(mp, pn, vp);
 		pni_h_exit(mp, mp->mnt_lock);
+		if (r != 0)
+			break;
+		pni_h_yield(mp);
+	}
+	if (r < 0)
 		return putvnode_refused(mp, "puffsnode: putvnode of a vnode "
 		    "not live (cookie %llu)", pn->pn_cookie);
-	}
-	pni_node_set_state(mp, pn, PNI_ST_ACTIVE, PNI_ST_DEAD);
-	pni_table_remove(mp, pn->pn_cookie, pni_cookie_hash(pn->pn_cookie));
-	pni_h_exit(mp, mp->mnt_lock);
+	/* Lookups that found the entry leave before the host frees vp. */
+	pni_table_remove_wait(mp, pni_cookie_hash(pn->pn_cookie));
 
 	/* Let walks that pinned the node before it died take their reference. */
 	while ((pn_load(&pn->pn_word, PN_ACQUIRE) & PNI_PIN_MASK) != 0)
 		pni_h_yield(mp);
 
 	pni_h_node_fini(mp, vp);
+	if (pn_cas32(mp, &pn->pn_refs, &one, 0, PN_ACQ_REL)) {
+		/* No request holds the node: nobody reads pn_vp any more. */
+		pn_store(&pn->pn_vp, NULL, PN_RELAXED);
+		pni_h_vnode_setdata(mp, vp, NULL);
+		pni_pool_defer(mp, pn);
+		return PN_OK;
+	}
 	stripe = pni_node_stripe(pn);
 	pni_h_enter(mp, stripe);
 	pn_store(&pn->pn_vp, NULL, PN_RELAXED);

@@ -52,7 +52,11 @@ pni_node_state(const struct pn_node *pn)
 	return pn_load(&pn->pn_word, PN_ACQUIRE) & PNI_ST_MASK;
 }
 
-/* The node is held by the caller: allocated and referenced. */
+/*
+ * The node is held by the caller: allocated and referenced.  A node
+ * whose last reference is gone is freed even while it waits DEAD on the
+ * pool's dead stack (node.c, pni_node_collect).
+ */
 static inline bool
 pni_node_held(const struct pn_node *pn)
 {
@@ -72,5 +76,6 @@ void	pni_node_set_state(struct pn_mount *, struct pn_node *, uint32_t,
 bool	pni_node_pin(struct pn_node *, uint32_t *);
 void	pni_node_unpin(struct pn_node *);
 struct pn_lock *pni_node_stripe(const struct pn_node *);
+void	pni_node_collect(struct pn_mount *);	/* mount lock held */
 
 #endif /* !PN_NODE_H */

@@ -111,7 +111,9 @@ pn_node_revents(struct pn_node *pn, int *revents, bool clear)
 	if (revents == NULL)
 		return PN_EINVAL;
 	*revents = 0;
-	if (pn == NULL || pni_node_state(pn) == PNI_ST_FREE)
+	/* Freed: FREE, or DEAD with its last reference gone (node.h). */
+	if (pn == NULL || pni_node_state(pn) == PNI_ST_FREE ||
+	    pn_load(&pn->pn_refs, PN_RELAXED) == 0)
 		return PN_EINVAL;
 	stripe = pni_node_stripe(pn);
 	pni_h_enter(pn->pn_mp, stripe);

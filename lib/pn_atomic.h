@@ -134,6 +134,25 @@ pn_cas32(struct pn_mount *mp, pn_atomic_u32 *p, uint32_t *expected,
 	    success, memory_order_relaxed);
 }
 
+/* The same for a pointer-sized word (the table's slot values). */
+static inline bool
+pn_casuptr(struct pn_mount *mp, PN_ATOMIC(uintptr_t) *p, uintptr_t *expected,
+    uintptr_t desired, memory_order success)
+{
+	(void)mp;
+	return atomic_compare_exchange_strong_explicit(p, expected, desired,
+	    success, memory_order_relaxed);
+}
+
+/* Swap in a pointer-sized word, returning the old one. */
+static inline uintptr_t
+pn_xchguptr(struct pn_mount *mp, PN_ATOMIC(uintptr_t) *p, uintptr_t v,
+    memory_order mo)
+{
+	(void)mp;
+	return atomic_exchange_explicit(p, v, mo);
+}
+
 #else /* portable */
 
 /* The mount's rmw lock (hostcall.c). */
@@ -198,6 +217,37 @@ pn_cas32(struct pn_mount *mp, pn_atomic_u32 *p, uint32_t *expected,
 		*expected = v;
 	pni_rmw_exit(mp);
 	return ok;
+}
+
+static inline bool
+pn_casuptr(struct pn_mount *mp, PN_ATOMIC(uintptr_t) *p, uintptr_t *expected,
+    uintptr_t desired, memory_order success)
+{
+	uintptr_t v;
+	bool ok;
+
+	pni_rmw_enter(mp);
+	v = pn_load(p, pni_load_order(success));
+	ok = v == *expected;
+	if (ok)
+		pn_store(p, desired, pni_store_order(success));
+	else
+		*expected = v;
+	pni_rmw_exit(mp);
+	return ok;
+}
+
+static inline uintptr_t
+pn_xchguptr(struct pn_mount *mp, PN_ATOMIC(uintptr_t) *p, uintptr_t v,
+    memory_order mo)
+{
+	uintptr_t old;
+
+	pni_rmw_enter(mp);
+	old = pn_load(p, pni_load_order(mo));
+	pn_store(p, v, pni_store_order(mo));
+	pni_rmw_exit(mp);
+	return old;
 }
 
 #endif /* PN_ATOMIC64 */

@@ -138,6 +138,36 @@ pni_pool_put(struct pn_mount *mp, struct pn_node *pn)
 	pl->pl_frees++;
 }
 
+/*
+ * Push a DEAD node whose last reference is gone onto the dead stack; it
+ * stays DEAD, so that no drain takes its slab, until a holder of the
+ * mount lock collects it (pni_node_collect, node.c).  No lock needed: the
+ * release that ends a reclaim takes none.
+ */
+void
+pni_pool_defer(struct pn_mount *mp, struct pn_node *pn)
+{
+	struct pni_pool *pl = &mp->mnt_pool;
+	uintptr_t head = pn_load(&pl->pl_dead, PN_RELAXED);
+
+	do
+		pn->pn_freenext = (struct pn_node *)head;
+	while (!pn_casuptr(mp, &pl->pl_dead, &head, (uintptr_t)pn,	/* GCOVR_EXCL_BR_LINE: a push racing */
+	    PN_RELEASE));
+}
+
+/* Take the whole dead stack.  Mount lock held. */
+struct pn_node *
+pni_pool_take_dead(struct pn_mount *mp)
+{
+	struct pni_pool *pl = &mp->mnt_pool;
+
+	PNI_ASSERT(mp, pni_h_held(mp, mp->mnt_lock));
+	if (pn_load(&pl->pl_dead, PN_RELAXED) == 0)
+		return NULL;
+	return (struct pn_node *)pn_xchguptr(mp, &pl->pl_dead, 0, PN_ACQUIRE);
+}
+
 /* ---- iteration: the slab list is stable while one runs ---- */
 
 void
@@ -174,15 +204,13 @@ pni_pool_iter_end(struct pn_mount *mp, struct pni_pool_iter *it)
 
 /* ---- public: statistics, limit, drain ---- */
 
-PNI_EXPORT int
-pn_pool_stats(struct pn_mount *mp, struct pn_pool_stats *st)
+/* The pool's figures.  Mount lock held, dead nodes collected. */
+void
+pni_pool_stats_locked(struct pn_mount *mp, struct pn_pool_stats *st)
 {
-	struct pni_pool *pl;
+	struct pni_pool *pl = &mp->mnt_pool;
 
-	if (mp == NULL || st == NULL)
-		return PN_EINVAL;
-	pl = &mp->mnt_pool;
-	pni_h_enter(mp, mp->mnt_lock);
+	PNI_ASSERT(mp, pni_h_held(mp, mp->mnt_lock));
 	st->in_use = pl->pl_inuse;
 	st->high_water = pl->pl_highwater;
 	st->slabs = pl->pl_nslabs;
@@ -190,10 +218,8 @@ pn_pool_stats(struct pn_mount *mp, struct pn_pool_stats *st)
 	st->limit = pl->pl_limit;
 	st->allocs = pl->pl_allocs;
 	st->frees = pl->pl_frees;
-	pni_h_exit(mp, mp->mnt_lock);
 	st->node_size = sizeof(struct pn_node);
 	st->slab_bytes = slab_bytes();
-	return PN_OK;
 }
 
 /*
@@ -223,26 +249,25 @@ slab_empty(const struct pni_slab *sl)
 }
 
 /*
- * Give empty slabs back to the host.  PN_EBUSY while a node walk runs
- * (the walk holds pointers into the slabs).
+ * Unlink the empty slabs: *gonep gets them, to free once no lookup can
+ * hold an address inside them (after a grace period) and the lock is
+ * dropped (pni_pool_free_slabs).  PN_EBUSY while a node walk runs (the
+ * walk holds pointers into the slabs).  Mount lock held, dead nodes
+ * collected.
  */
-PNI_EXPORT int
-pn_pool_drain(struct pn_mount *mp, size_t *freed)
+int
+pni_pool_unlink_empty(struct pn_mount *mp, struct pni_slab **gonep,
+    size_t *np)
 {
-	struct pni_pool *pl;
+	struct pni_pool *pl = &mp->mnt_pool;
 	struct pni_slab *sl, **slp, *gone = NULL;
 	size_t n = 0, i;
 
-	if (freed != NULL)
-		*freed = 0;
-	if (mp == NULL)
-		return PN_EINVAL;
-	pl = &mp->mnt_pool;
-	pni_h_enter(mp, mp->mnt_lock);
-	if (pl->pl_walkers != 0) {
-		pni_h_exit(mp, mp->mnt_lock);
+	PNI_ASSERT(mp, pni_h_held(mp, mp->mnt_lock));
+	*gonep = NULL;
+	*np = 0;
+	if (pl->pl_walkers != 0)
 		return PN_EBUSY;
-	}
 	for (slp = &pl->pl_slabs; (sl = *slp) != NULL;) {
 		if (slab_empty(sl)) {
 			*slp = sl->sl_next;
@@ -269,15 +294,19 @@ pn_pool_drain(struct pn_mount *mp, size_t *freed)
 			}
 		pl->pl_nslabs -= n;
 	}
-	/* Lookups that could still see a node of the slabs: let them go. */
-	if (gone != NULL)
-		pni_read_synchronize(mp);
-	pni_h_exit(mp, mp->mnt_lock);
+	*gonep = gone;
+	*np = n;
+	return PN_OK;
+}
+
+/* Give unlinked slabs back to the host.  No core lock held. */
+void
+pni_pool_free_slabs(struct pn_mount *mp, struct pni_slab *gone)
+{
+	struct pni_slab *sl;
+
 	while ((sl = gone) != NULL) {
 		gone = sl->sl_next;
 		pni_h_free(mp, sl, sl->sl_bytes);
 	}
-	if (freed != NULL)
-		*freed = n;
-	return PN_OK;
 }

@@ -13,8 +13,13 @@ struct pni_slab {
 	struct pn_node		*sl_nodes;	/* PNI_SLAB_NODES, inside the slab */
 };
 
-/* Every field: the mount lock. */
+/*
+ * Every field but pl_dead: the mount lock.  pl_dead is a stack of DEAD
+ * nodes whose last reference is gone, pushed without a lock and taken
+ * back under it (pni_pool_collect).
+ */
 struct pni_pool {
+	PN_ATOMIC(uintptr_t)	 pl_dead;
 	struct pni_slab		*pl_slabs;
 	struct pn_node		*pl_free;
 	size_t			 pl_nslabs;
@@ -37,10 +42,28 @@ struct pni_pool_iter {
 	size_t			 it_i;
 };
 
+/*
+ * The free list is empty, or the limit reached, while DEAD nodes wait on
+ * the dead stack: collect them first (pni_node_collect).  Mount lock held.
+ */
+static inline bool
+pni_pool_short(struct pni_pool *pl)
+{
+	return (pl->pl_free == NULL || (pl->pl_limit != 0 &&
+	    pl->pl_inuse >= pl->pl_limit)) &&
+	    pn_load(&pl->pl_dead, PN_RELAXED) != 0;
+}
+
 /* Mount lock held: */
 int	pni_pool_get(struct pn_mount *, struct pn_node **);
 void	pni_pool_put(struct pn_mount *, struct pn_node *);
+struct pn_node *pni_pool_take_dead(struct pn_mount *);
+void	pni_pool_stats_locked(struct pn_mount *, struct pn_pool_stats *);
+int	pni_pool_unlink_empty(struct pn_mount *, struct pni_slab **, size_t *);
+/* Any lock or none: */
+void	pni_pool_defer(struct pn_mount *, struct pn_node *);
 /* No core lock held: */
+void	pni_pool_free_slabs(struct pn_mount *, struct pni_slab *);
 void	pni_pool_fini(struct pn_mount *);
 void	pni_pool_iter_begin(struct pn_mount *, struct pni_pool_iter *);
 struct pn_node *pni_pool_iter_next(struct pni_pool_iter *);

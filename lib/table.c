@@ -16,14 +16,15 @@
  * (portable builds: the same two stores under the rmw lock, pn_atomic.h);
  * leaving is one release store that makes the sequence even.  A slot
  * another reader holds is skipped for the next one.  Writers hold the
- * mount lock.
+ * mount lock, but for the publish of a built vnode (below).
  *
  * - A grace period (pn_read_synchronize) waits until every slot that was
  *   held when it began has changed its sequence number.  A steady stream
  *   of readers cannot starve it: any new claim changes the number.
  * - Removing a node waits the same way, but only for the slots that
- *   announce the node's cookie (or any cookie).  Once pn_table_remove
- *   returns, no read section that could have found the entry is left.
+ *   announce the node's cookie (or any cookie), after the removal and
+ *   outside the mount lock (pni_table_remove_wait).  Once that returns,
+ *   no read section that could have found the entry is left.
  *   So a reader that finds a cookie's vnode may call the host's vnode_get
  *   on it without pinning anything: the host frees a vnode only after
  *   pn_putvnode has taken its entry out, so not before the reader leaves.
@@ -31,8 +32,14 @@
  *   reader that misses an entry being inserted concurrently is simply
  *   ordered before the insert.  Where a key is two 32-bit halves
  *   (portable builds) the insert is bracketed by the sequence count like
- *   a removal, so a half-written key is never believed.  Publishing a built vnode is one release
- *   store of the value; the entry does not move.
+ *   a removal, so a half-written key is never believed.
+ * - Publishing a built vnode takes no lock: its builder swaps the entry's
+ *   value from the BUILDING node to the vnode with one compare-and-swap.
+ *   Writers that move entries (removal, growth) hold the mount lock and
+ *   freeze a BUILDING value before moving it (PNI_SLOT_FROZEN), restoring
+ *   it in its new slot only after the key; a builder whose swap meets a
+ *   frozen or vacated slot looks again once the writer is done.  So a
+ *   slot holding the BUILDING value is always the entry's one slot.
  * - Remove uses backward-shift deletion (no tombstones, so the table never
  *   needs a same-size rehash).  Shifting can hide an entry from a reader
  *   for a moment, or show it a key and a value written by different
@@ -59,7 +66,7 @@
 /* Most slots a hash hint can ask for up front; the table grows past it. */
 #define MAX_INIT_SLOTS	((size_t)1 << (SIZE_MAX > 0xffffffffu ? 27 : 20))
 
-_Static_assert(_Alignof(struct pn_node) >= 2, "BUILDING bit");
+_Static_assert(_Alignof(struct pn_node) >= 4, "BUILDING and FROZEN bits");
 
 /* ---- read sections ---- */
 
@@ -331,6 +338,23 @@ tab_put(struct pni_tab *t, uint64_t c, uint64_t h, uintptr_t v,
 	pni_slot_setkey(&t->t_slot[i], c, mo);
 }
 
+/*
+ * Slot sl's value, for a writer that moves it.  A BUILDING value is
+ * frozen in place first, so that its builder's publish (lock-free) cannot
+ * land in a slot being vacated; a value the builder published first is
+ * moved as it is.  Mount lock held.
+ */
+static uintptr_t
+take_val(struct pn_mount *mp, struct pni_slot *sl)
+{
+	uintptr_t v = pn_load(&sl->s_val, PN_ACQUIRE);
+
+	while ((v & PNI_SLOT_BUILDING) != 0 && !pn_casuptr(mp, &sl->s_val,	/* GCOVR_EXCL_BR_LINE: a publish racing */
+	    &v, v | PNI_SLOT_FROZEN, PN_ACQ_REL))
+		continue;
+	return v;
+}
+
 static int
 grow(struct pn_mount *mp)
 {
@@ -348,8 +372,8 @@ grow(struct pn_mount *mp)
 		uint64_t k = key_of(&old->t_slot[i]);
 
 		if (k != 0)
-			tab_put(t, k, pni_cookie_hash(k), pn_load(
-			    &old->t_slot[i].s_val, PN_RELAXED), PN_RELAXED);
+			tab_put(t, k, pni_cookie_hash(k),
+			    take_val(mp, &old->t_slot[i]), PN_RELAXED);
 	}
 	/* Publishes the slots written above. */
 	pn_store(&tb->tb_cur, t, PN_SEQ_CST);
@@ -393,27 +417,57 @@ pni_table_insert(struct pn_mount *mp, pn_cookie_t c, uint64_t h,
 
 /*
  * Cookie c's BUILDING node pn has its vnode: lookups may return it from
- * now on.  One release store; the entry does not move.
+ * now on.  No lock held: one sequentially consistent compare-and-swap of
+ * the entry's value from the BUILDING node to the vnode.  Writers that
+ * move entries meanwhile freeze a BUILDING value before they move it
+ * (take_val), so the swap either lands before the move, which then
+ * carries the vnode, or fails, and the builder finds the entry again
+ * once the writer is done.  The read section keeps the array alive.
  */
 void
 pni_table_publish(struct pn_mount *mp, pn_cookie_t c, uint64_t h,
     struct pn_node *pn, struct pn_vnode *vp)
 {
-	struct pni_slot *sl;
+	struct pni_table *tb = &mp->mnt_table;
+	uintptr_t want = (uintptr_t)pn | PNI_SLOT_BUILDING;
 
-	PNI_ASSERT(mp, pni_h_held(mp, mp->mnt_lock));
 	/* An even vnode (build checks) for a BUILDING entry only its builder publishes. */
 	PNI_ASSERT(mp, ((uintptr_t)vp & PNI_SLOT_BUILDING) == 0);	/* GCOVR_EXCL_BR_LINE: see above */
-	sl = slot_locked(cur_locked(mp), c, h);
-	PNI_ASSERT(mp, sl != NULL && pn_load(&sl->s_val,	/* GCOVR_EXCL_BR_LINE: see above */
-	    PN_RELAXED) == ((uintptr_t)pn | PNI_SLOT_BUILDING));
-	pn_store(&sl->s_val, (uintptr_t)vp, PN_RELEASE);
+	for (;;) {
+		struct pni_rsect rs = pni_read_enter(mp, tb, pni_read_tag(h));
+		struct pni_tab *t = pn_load(&tb->tb_cur, PN_SEQ_CST);
+		size_t i = (size_t)h & t->t_mask;
+		bool done = false;
+		uint64_t k;
+
+		/*
+		 * want is in one slot at most, and only where the key is c
+		 * (writers restore it only after the key, see remove), so a
+		 * key read while it moves can at worst make this pass fail.
+		 */
+		while ((k = pni_slot_key(&t->t_slot[i], PN_ACQUIRE)) != 0) {
+			if (k == c) {
+				uintptr_t v = want;
+
+				done = pn_casuptr(mp, &t->t_slot[i].s_val, &v,
+				    (uintptr_t)vp, PN_SEQ_CST);
+				break;
+			}
+			i = (i + 1) & t->t_mask;
+		}
+		pni_read_leave(rs);
+		if (done)
+			return;
+		/* A writer is moving the entry: let it finish. */
+		pni_h_yield(mp);
+	}
 }
 
 /*
- * Take cookie c (hash h) out, shifting its cluster back over the hole,
- * then wait for the read sections that may have found it (see the top).
- * The cookie must be in the table.
+ * Take cookie c (hash h) out, shifting its cluster back over the hole.
+ * The cookie must be in the table.  The caller then waits, with the lock
+ * or without, for the read sections that may have found it
+ * (pni_table_remove_wait) before the entry's vnode may go.
  */
 void
 pni_table_remove(struct pn_mount *mp, pn_cookie_t c, uint64_t h)
@@ -422,6 +476,7 @@ pni_table_remove(struct pn_mount *mp, pn_cookie_t c, uint64_t h)
 	struct pni_tab *t = cur_locked(mp);
 	struct pni_slot *sl;
 	size_t i, j, home;
+	uintptr_t v;
 	uint64_t k;
 	uint32_t s;
 
@@ -438,15 +493,28 @@ pni_table_remove(struct pn_mount *mp, pn_cookie_t c, uint64_t h)
 		if (i <= j ? (i < home && home <= j) :
 		    (i < home || home <= j))
 			continue;
-		pn_store(&t->t_slot[i].s_val, pn_load(&t->t_slot[j].s_val,
-		    PN_RELAXED), PN_RELEASE);
+		v = take_val(mp, &t->t_slot[j]);
+		/* A BUILDING value becomes publishable only under its key. */
+		pn_store(&t->t_slot[i].s_val, v | ((v & PNI_SLOT_BUILDING) << 1),
+		    PN_RELEASE);
 		pni_slot_setkey(&t->t_slot[i], k, PN_RELEASE);
+		if (v & PNI_SLOT_BUILDING)
+			pn_store(&t->t_slot[i].s_val, v, PN_RELEASE);
 		i = j;
 	}
 	pni_slot_setkey(&t->t_slot[i], 0, PN_RELEASE);
 	pn_store(&t->t_slot[i].s_val, 0, PN_RELEASE);
 	keys_end(tb, s);
 	tb->tb_count--;
+}
+
+/*
+ * After a removal of a cookie whose hash is h: wait for the read sections
+ * that may have found its entry (see the top).  Any lock or none.
+ */
+void
+pni_table_remove_wait(struct pn_mount *mp, uint64_t h)
+{
 	read_wait(mp, pni_read_tag(h));
 }
 

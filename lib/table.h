@@ -17,6 +17,13 @@
  * believes a key it read torn.
  */
 #define PNI_SLOT_BUILDING	((uintptr_t)1)
+/*
+ * A BUILDING value a writer is moving (removal's shift, growth): its
+ * builder's lock-free publish must not land in the slot being vacated,
+ * so the mover freezes it first and the builder retries (table.c).  Only
+ * ever seen by lock-free readers, who take it for BUILDING.
+ */
+#define PNI_SLOT_FROZEN		((uintptr_t)2)
 
 struct pni_slot {
 #if PN_ATOMIC64
@@ -89,8 +96,9 @@ uintptr_t pni_table_find_locked(struct pn_mount *, pn_cookie_t, uint64_t);
 int	pni_table_insert(struct pn_mount *, pn_cookie_t, uint64_t,
 	    struct pn_node *);
 void	pni_table_publish(struct pn_mount *, pn_cookie_t, uint64_t,
-	    struct pn_node *, struct pn_vnode *);
+	    struct pn_node *, struct pn_vnode *);	/* no lock held */
 void	pni_table_remove(struct pn_mount *, pn_cookie_t, uint64_t);
+void	pni_table_remove_wait(struct pn_mount *, uint64_t);
 
 /* ---- inline: hashing, slots, the lookup fast path ---- */
 

@@ -575,6 +575,12 @@ defect07_new_pnode_initialized(void **state)
 	    PN_OK);
 	th_vrele(&u->h, vp);
 	assert_int_equal(th_reclaim(&u->h, vp), PN_OK);
+	/* white-box: the freed node waits on the dead stack until collected */
+	{
+		struct pn_pool_stats ps;
+
+		assert_int_equal(pn_pool_stats(u->mp, &ps), PN_OK);
+	}
 
 	vp = ut_get(u, 6, PN_VDIR);
 	pn2 = ut_node(u, vp);

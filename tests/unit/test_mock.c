@@ -414,13 +414,14 @@ x_misbehaved(int reason, uint64_t cookie)
 	expect_value(m_misbehaved, cookie, cookie);
 }
 
-/* The head of every build: allocate, attach, default size. */
+/* The head of every build: allocate, attach, the size (0 but for VREG). */
 static void
 x_build_head(int type, struct pn_vnode *vp)
 {
 	x_alloc(type, vp, PN_OK);
 	x_attach(vp, PN_OK);
-	x_setsize(vp, 0);
+	if (type != PN_VREG)
+		x_setsize(vp, 0);
 }
 
 static void
@@ -489,7 +490,7 @@ seq_vreg(void **state)
 	struct pn_node *pn;
 
 	x_build_head(PN_VREG, &vn[0]);
-	x_setsize(&vn[0], 4096);
+	x_setsize(&vn[0], 4096);	/* the size given: one call */
 	x_build_tail(&vn[0]);
 	assert_int_equal(pn_getvnode(mp, 5, PN_VREG, 4096, 0, &vp), PN_OK);
 	assert_ptr_equal(vp, &vn[0]);
@@ -685,7 +686,7 @@ seq_newnode(void **state)
 	    .cn_flags = PN_CN_MAKEENTRY };
 
 	x_build_head(PN_VREG, &vn[1]);
-	x_setsize(&vn[1], 0);
+	x_setsize(&vn[1], 0);	/* pn_newnode: size 0 */
 	x_build_tail(&vn[1]);
 	expect_function_call(m_vnode_lock);
 	expect_value(m_vnode_lock, vp, &vn[1]);
