@@ -87,10 +87,17 @@ pni_node_set_state(struct pn_mount *mp, struct pn_node *pn, uint32_t from,
 	PNI_ASSERT(mp, locked ? pni_h_held(mp, mp->mnt_lock) :
 	    pni_h_notheld(mp, mp->mnt_lock));
 	PNI_ASSERT(mp, (EDGES & EDGE(from, to)) != 0);
-	do {
+	if (from == PNI_ST_ACTIVE) {
+		/* Only an ACTIVE node is pinned: keep the pins. */
+		do {
+			PNI_ASSERT(mp, (w & PNI_ST_MASK) == from);
+		} while (!pn_cas32(mp, &pn->pn_word, &w,	/* GCOVR_EXCL_BR_LINE: a pin racing */
+		    (w & PNI_PIN_MASK) | to, PN_ACQ_REL));
+	} else {
+		/* Nobody else writes the word: one store. */
 		PNI_ASSERT(mp, (w & PNI_ST_MASK) == from);
-	} while (!pn_cas32(mp, &pn->pn_word, &w, (w & PNI_PIN_MASK) | to,	/* GCOVR_EXCL_BR_LINE: a pin racing */
-	    PN_ACQ_REL));
+		pn_store(&pn->pn_word, (w & PNI_PIN_MASK) | to, PN_RELEASE);
+	}
 	if ((from != PNI_ST_BUILDING && from != PNI_ST_ACTIVE) ||
 	    pn_load(&mp->mnt_waiters, PN_SEQ_CST) == 0)
 		return;
@@ -103,18 +110,23 @@ pni_node_set_state(struct pn_mount *mp, struct pn_node *pn, uint32_t from,
 	}
 }
 
-/* Pin pn if it is ACTIVE; *stp gets the state seen. */
+/*
+ * Pin pn if it is ACTIVE; *stp gets the state seen.  A node in any other
+ * state is left untouched, so that only a change from ACTIVE has to keep
+ * pins (pni_node_set_state); a pin taken on an ACTIVE node is dropped
+ * before the node can leave DEAD (putvnode waits for it).
+ */
 bool
 pni_node_pin(struct pn_node *pn, uint32_t *stp)
 {
-	uint32_t w;
+	uint32_t w = pn_load(&pn->pn_word, PN_ACQUIRE);
 
-	w = pn_fetch_add32(pn->pn_mp, &pn->pn_word, 1, PN_ACQUIRE);
-	*stp = w & PNI_ST_MASK;
-	if (*stp == PNI_ST_ACTIVE)
-		return true;
-	pn_fetch_sub32(pn->pn_mp, &pn->pn_word, 1, PN_RELEASE);
-	return false;
+	do {
+		*stp = w & PNI_ST_MASK;
+		if (*stp != PNI_ST_ACTIVE)
+			return false;
+	} while (!pn_cas32(pn->pn_mp, &pn->pn_word, &w, w + 1, PN_ACQUIRE));	/* GCOVR_EXCL_BR_LINE: a state change racing */
+	return true;
 }
 
 void

@@ -41,11 +41,21 @@ elif ! tsort modules.pairs >/dev/null 2>tsort.err; then
 	fail=1
 fi
 
-# The state word changes state in one function.
-cas=$(grep -n 'pn_cas32([^,]*, &pn->pn_word' "$src"/lib/*.c | wc -l)
-fn=$(awk '/^pni_node_set_state\(/ { f = 1 } f && /pn_cas32\(mp, &pn->pn_word/ { print; exit }' "$src"/lib/node.c | wc -l)
-if [ "$cas" -ne 1 ] || [ "$fn" -ne 1 ]; then
-	echo "node states change outside pni_node_set_state ($cas writers)"
+# The state word changes state in one function: every store or
+# compare-and-swap of a node's word is in pni_node_set_state, but for the
+# pin's, which only adds one to the pin count of an ACTIVE node.
+writers=$(awk '
+	/^[a-z_]+\(/ { fn = $0; sub(/\(.*/, "", fn) }
+	/(pn_store|pn_cas32)\([^,]*&pn->pn_word/ { print FILENAME ": " fn }' \
+    "$src"/lib/*.c | sort | uniq -c)
+outside=$(printf '%s\n' "$writers" | grep -v -e ' pni_node_set_state$' \
+    -e ' pni_node_pin$' | grep -c . || true)
+inset=$(printf '%s\n' "$writers" | grep -c ' pni_node_set_state$' || true)
+pincas=$(awk '/^pni_node_pin\(/ { f = 1 } /^}/ { f = 0 }
+	f && /pn_cas32\(/ && !/w \+ 1,/ { print }' "$src"/lib/node.c | grep -c . || true)
+if [ "$outside" -ne 0 ] || [ "$inset" -ne 1 ] || [ "$pincas" -ne 0 ]; then
+	echo "node states change outside pni_node_set_state:"
+	printf '%s\n' "$writers"
 	fail=1
 fi
 [ "$fail" -eq 0 ] && echo "lib/: headers and modules without cycles, one state-changing function"
