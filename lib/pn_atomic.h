@@ -134,6 +134,14 @@ pn_cas32(struct pn_mount *mp, pn_atomic_u32 *p, uint32_t *expected,
 	    success, memory_order_relaxed);
 }
 
+static inline uint32_t
+pn_fetch_or32(struct pn_mount *mp, pn_atomic_u32 *p, uint32_t d,
+    memory_order mo)
+{
+	(void)mp;
+	return atomic_fetch_or_explicit(p, d, mo);
+}
+
 /* The same for a pointer-sized word (the table's slot values). */
 static inline bool
 pn_casuptr(struct pn_mount *mp, PN_ATOMIC(uintptr_t) *p, uintptr_t *expected,
@@ -217,6 +225,19 @@ pn_cas32(struct pn_mount *mp, pn_atomic_u32 *p, uint32_t *expected,
 		*expected = v;
 	pni_rmw_exit(mp);
 	return ok;
+}
+
+static inline uint32_t
+pn_fetch_or32(struct pn_mount *mp, pn_atomic_u32 *p, uint32_t d,
+    memory_order mo)
+{
+	uint32_t v;
+
+	pni_rmw_enter(mp);
+	v = pn_load(p, pni_load_order(mo));
+	pn_store(p, v | d, pni_store_order(mo));
+	pni_rmw_exit(mp);
+	return v;
 }
 
 static inline bool

@@ -18,6 +18,9 @@
  * another reader holds is skipped for the next one.  Writers hold the
  * mount lock, but for the publish of a built vnode (below).
  *
+ * - A slot's first claim sets its bit in tb_used, for good: writers scan
+ *   only the slots readers have used (mark_used), two for two threads
+ *   rather than all PNI_RSLOTS.
  * - A grace period (pn_read_synchronize) waits until every slot that was
  *   held when it began has changed its sequence number.  A steady stream
  *   of readers cannot starve it: any new claim changes the number.
@@ -73,9 +76,25 @@ _Static_assert(_Alignof(struct pn_node) >= 4, "BUILDING and FROZEN bits");
 /* In a slot's word as rslot_word gives it: the low bit of the sequence. */
 #define SEQ_HELD	((uint64_t)1 << 32)
 
+/*
+ * Mark read slot s used, for good, before a reader claims it: a writer
+ * waits on the slots its sequentially consistent load of the bits shows.
+ * A reader that finds its bit set (acquire) claims after the bit was
+ * set; so a writer whose load misses the bit comes before the claim, and
+ * the reader sees the writer's change.
+ */
+static void
+mark_used(struct pn_mount *mp, unsigned s)
+{
+	pn_atomic_u32 *u = &mp->mnt_table.tb_used[s / 32];
+
+	if ((pn_load(u, PN_ACQUIRE) & (1u << (s % 32))) == 0)
+		(void)pn_fetch_or32(mp, u, 1u << (s % 32), PN_SEQ_CST);
+}
+
 #if PN_ATOMIC64
 
-/* The home slot was held: try the others, then wait for one. */
+/* The home slot was held or never used: try it and the others. */
 struct pni_rsect
 pni_read_enter_slow(struct pn_mount *mp, uint32_t tag, unsigned s)
 {
@@ -83,7 +102,10 @@ pni_read_enter_slow(struct pn_mount *mp, uint32_t tag, unsigned s)
 
 	for (tries = 1;; tries++) {
 		struct pni_rslot *sl = &mp->mnt_table.tb_readers[s];
-		uint64_t w = pn_load(&sl->rs_word, PN_RELAXED);
+		uint64_t w;
+
+		mark_used(mp, s);
+		w = pn_load(&sl->rs_word, PN_RELAXED);
 		uint64_t nw = ((w >> 32) + 1) << 32 | tag;
 
 		/* Held or changed under us: only when threads race (stress). */
@@ -122,6 +144,7 @@ pni_read_enter_slow(struct pn_mount *mp, uint32_t tag, unsigned s)
 		struct pni_rslot *sl = &mp->mnt_table.tb_readers[s];
 		uint32_t seq;
 
+		mark_used(mp, s);
 		pni_rmw_enter(mp);
 		seq = pn_load(&sl->rs_seq, PN_ACQUIRE);
 		if ((seq & 1) == 0) {
@@ -154,23 +177,28 @@ static void
 read_wait(struct pn_mount *mp, uint32_t tag)
 {
 	struct pni_table *tb = &mp->mnt_table;
-	size_t s;
+	size_t i;
 
 	/*
 	 * No fence: every caller's last store before the scan (the table
 	 * count after a removal, the new array after growth) is sequentially
 	 * consistent, as are the scan's loads and readers' claims.
 	 */
-	for (s = 0; s < PNI_RSLOTS; s++) {
-		uint64_t w = rslot_word(tb, s);
+	for (i = 0; i < (PNI_RSLOTS + 31) / 32; i++) {
+		uint32_t used = pn_load(&tb->tb_used[i], PN_SEQ_CST);
 
-		if ((w & SEQ_HELD) == 0)
-			continue;
-		/* A reader of another tag in the slot: a race between threads. */
-		if (tag != 0 && (uint32_t)w != 0 && (uint32_t)w != tag)	/* GCOVR_EXCL_BR_LINE */
-			continue;
-		while (rslot_word(tb, s) >> 32 == w >> 32)
-			pni_h_yield(mp);
+		for (; used != 0; used &= used - 1) {
+			size_t s = i * 32 + (size_t)__builtin_ctz(used);
+			uint64_t w = rslot_word(tb, s);
+
+			if ((w & SEQ_HELD) == 0)
+				continue;
+			/* A reader of another tag in the slot: a race between threads. */
+			if (tag != 0 && (uint32_t)w != 0 && (uint32_t)w != tag)	/* GCOVR_EXCL_BR_LINE */
+				continue;
+			while (rslot_word(tb, s) >> 32 == w >> 32)
+				pni_h_yield(mp);
+		}
 	}
 }
 
@@ -227,6 +255,8 @@ pni_table_init(struct pn_mount *mp, size_t hint)
 		return PN_ENOMEM;
 	pn_atomic_init(&tb->tb_cur, t);
 	pn_atomic_init(&tb->tb_seq, 0);
+	for (s = 0; s < (PNI_RSLOTS + 31) / 32; s++)
+		pn_atomic_init(&tb->tb_used[s], 0);
 	for (s = 0; s < PNI_RSLOTS; s++) {
 #if PN_ATOMIC64
 		pn_atomic_init(&tb->tb_readers[s].rs_word, 0);

@@ -68,6 +68,8 @@ struct pni_table {
 	/* read by every lookup; written rarely */
 	PN_ATOMIC(struct pni_tab *) tb_cur;
 	pn_atomic_u32		 tb_seq;	/* odd while keys are written */
+	/* read slots ever claimed, a bit each: writers wait on these only */
+	pn_atomic_u32		 tb_used[(PNI_RSLOTS + 31) / 32];
 	char			 tb_pad1[PNI_CACHELINE];
 	/* writers: the mount lock */
 	size_t			 tb_count;
@@ -180,7 +182,10 @@ pni_read_enter(struct pn_mount *mp, struct pni_table *tb, uint32_t tag)
 	uint64_t w = pn_load(p, PN_RELAXED);
 	uint64_t nw = ((w >> 32) + 1) << 32 | tag;
 
-	if (PNI_LIKELY((w & ((uint64_t)1 << 32)) == 0) &&
+	/* The slot's used bit first (set for good by the slow path). */
+	if (PNI_LIKELY((pn_load(&tb->tb_used[s / 32], PN_ACQUIRE) &
+	    (1u << (s % 32))) != 0) &&
+	    PNI_LIKELY((w & ((uint64_t)1 << 32)) == 0) &&
 	    PNI_LIKELY(pn_cas64(p, &w, nw, PN_SEQ_CST)))
 		return (struct pni_rsect){ &tb->tb_readers[s], nw };
 #else
