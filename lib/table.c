@@ -377,12 +377,21 @@ tab_put(struct pni_tab *t, uint64_t c, uint64_t h, uintptr_t v,
 static uintptr_t
 take_val(struct pn_mount *mp, struct pni_slot *sl)
 {
-	uintptr_t v = pn_load(&sl->s_val, PN_ACQUIRE);
+	uintptr_t v;
 
-	while ((v & PNI_SLOT_BUILDING) != 0 && !pn_casuptr(mp, &sl->s_val,	/* GCOVR_EXCL_BR_LINE: a publish racing */
-	    &v, v | PNI_SLOT_FROZEN, PN_ACQ_REL))
-		continue;
-	return v;
+	/*
+	 * A vnode is read with acquire, also after a swap lost to its
+	 * publish (whose failure load is relaxed): the mover hands the
+	 * vnode on to readers of its new slot, and they must see what the
+	 * builder wrote before publishing it.
+	 */
+	for (;;) {
+		v = pn_load(&sl->s_val, PN_ACQUIRE);
+		if ((v & PNI_SLOT_BUILDING) == 0 ||
+		    pn_casuptr(mp, &sl->s_val, &v, v | PNI_SLOT_FROZEN,	/* GCOVR_EXCL_BR_LINE: a publish racing */
+		    PN_ACQ_REL))
+			return v;
+	}
 }
 
 static int
