@@ -107,6 +107,9 @@ pni_pool_get(struct pn_mount *mp, struct pn_node **pnp)
 		pl->pl_highwater = pl->pl_inuse;
 	pl->pl_allocs++;
 
+	/* A FREE node has no vnode and no reference; its cache may be dirty. */
+	PNI_ASSERT(mp, pn_load(&pn->pn_vp, PN_RELAXED) == NULL &&
+	    pn_load(&pn->pn_refs, PN_RELAXED) == 0);
 	pn->pn_cookie = 0;
 	pn->pn_gen = 0;
 	pn->pn_mc_atime = pn->pn_mc_ctime = pn->pn_mc_mtime = 0;
@@ -114,8 +117,6 @@ pni_pool_get(struct pn_mount *mp, struct pn_node **pnp)
 	pn->pn_mc_flags = 0;
 	pn->pn_revents = 0;
 	pn->pn_type = PN_VNON;
-	pn_store(&pn->pn_vp, NULL, PN_RELAXED);
-	pn_store(&pn->pn_refs, 0, PN_RELAXED);
 	*pnp = pn;
 	return PN_OK;
 }

@@ -182,9 +182,13 @@ pni_read_enter(struct pn_mount *mp, struct pni_table *tb, uint32_t tag)
 	uint64_t w = pn_load(p, PN_RELAXED);
 	uint64_t nw = ((w >> 32) + 1) << 32 | tag;
 
-	/* The slot's used bit first (set for good by the slow path). */
-	if (PNI_LIKELY((pn_load(&tb->tb_used[s / 32], PN_ACQUIRE) &
-	    (1u << (s % 32))) != 0) &&
+	/*
+	 * A slot never claimed (word 0: tags are never 0) goes to the slow
+	 * path, which sets its used bit first (table.c); the claims after
+	 * it read from the releases of the ones before, back to that first
+	 * claim, so they too come after the bit.
+	 */
+	if (PNI_LIKELY(w != 0) &&
 	    PNI_LIKELY((w & ((uint64_t)1 << 32)) == 0) &&
 	    PNI_LIKELY(pn_cas64(p, &w, nw, PN_SEQ_CST)))
 		return (struct pni_rsect){ &tb->tb_readers[s], nw };

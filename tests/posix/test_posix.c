@@ -171,6 +171,12 @@ alloc_free(void **state)
 	memset(p, 0xa5, 100);
 	pn_posix_free(NULL, p, 100);
 
+	/* large: the table's size, advised into huge pages on Linux */
+	p = pn_posix_alloc(NULL, (size_t)8 << 20);
+	assert_non_null(p);
+	memset(p, 0x5a, (size_t)8 << 20);
+	pn_posix_free(NULL, p, (size_t)8 << 20);
+
 	z = pn_posix_alloc(&z, 0);	/* any context; 0 bytes: one */
 	assert_non_null(z);
 	pn_posix_free(&z, z, 0);
