@@ -31,9 +31,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
-#ifdef __linux__
-#include <sys/mman.h>
-#endif
 
 #include <puffsnode/posix.h>
 
@@ -92,34 +89,11 @@ misuse(const char *call, const char *what)
 
 /* ---- memory ---- */
 
-#if defined(__linux__) && defined(MADV_HUGEPAGE)
-/* Allocations this large are the cookie table: huge pages where they fit. */
-#define HUGE_MIN	((size_t)4 << 20)
-#define HUGE_PAGE	((uintptr_t)2 << 20)
-#endif
-
 PN_POSIX_EXPORT void *
 pn_posix_alloc(void *host, size_t size)
 {
-	void *p;
-
 	(void)host;
-	p = malloc(size == 0 ? 1 : size);
-#ifdef HUGE_MIN
-	/*
-	 * A lookup's probe lands on a random page of the table: with 4 KB
-	 * pages nearly every one misses the TLB too.  Ask for huge pages
-	 * over the 2 MB-aligned part (advice only: an error changes
-	 * nothing).
-	 */
-	if (p != NULL && size >= HUGE_MIN) {
-		uintptr_t a = ((uintptr_t)p + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
-		uintptr_t e = ((uintptr_t)p + size) & ~(HUGE_PAGE - 1);
-
-		(void)madvise((void *)a, e - a, MADV_HUGEPAGE);
-	}
-#endif
-	return p;
+	return malloc(size == 0 ? 1 : size);
 }
 
 PN_POSIX_EXPORT void

@@ -171,7 +171,7 @@ alloc_free(void **state)
 	memset(p, 0xa5, 100);
 	pn_posix_free(NULL, p, 100);
 
-	/* large: the table's size, advised into huge pages on Linux */
+	/* large: the table's size */
 	p = pn_posix_alloc(NULL, (size_t)8 << 20);
 	assert_non_null(p);
 	memset(p, 0x5a, (size_t)8 << 20);
