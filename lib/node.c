@@ -684,6 +684,7 @@ pn_putvnode(struct pn_mount *mp, struct pn_vnode *vp)
 	if (pn->pn_mp != mp)
 		return putvnode_refused(mp, "puffsnode: putvnode of another "
 		    "mount's node (cookie %llu)", pn->pn_cookie);
+	pni_table_prefetch(&mp->mnt_table, pni_cookie_hash(pn->pn_cookie));
 	for (;;) {
 		pni_h_enter(mp, mp->mnt_lock);
 		r = unlink_locked(mp, pn, vp);

@@ -254,6 +254,7 @@ pni_table_init(struct pn_mount *mp, size_t hint)
 	if (t == NULL)
 		return PN_ENOMEM;
 	pn_atomic_init(&tb->tb_cur, t);
+	pn_atomic_init(&tb->tb_mask, t->t_mask);
 	pn_atomic_init(&tb->tb_seq, 0);
 	for (s = 0; s < (PNI_RSLOTS + 31) / 32; s++)
 		pn_atomic_init(&tb->tb_used[s], 0);
@@ -416,6 +417,7 @@ grow(struct pn_mount *mp)
 	}
 	/* Publishes the slots written above. */
 	pn_store(&tb->tb_cur, t, PN_SEQ_CST);
+	pn_store(&tb->tb_mask, t->t_mask, PN_RELAXED);
 	tb->tb_resizes++;
 	pni_read_synchronize(mp);
 	pni_h_free(mp, old, old->t_bytes);

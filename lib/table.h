@@ -67,6 +67,7 @@ struct pni_table {
 	char			 tb_pad0[PNI_CACHELINE];
 	/* read by every lookup; written rarely */
 	PN_ATOMIC(struct pni_tab *) tb_cur;
+	PN_ATOMIC(size_t)	 tb_mask;	/* tb_cur's, for prefetch hints only */
 	pn_atomic_u32		 tb_seq;	/* odd while keys are written */
 	/* read slots ever claimed, a bit each: writers wait on these only */
 	pn_atomic_u32		 tb_used[(PNI_RSLOTS + 31) / 32];
@@ -249,6 +250,22 @@ pni_table_find(struct pn_mount *mp, struct pni_table *tb, pn_cookie_t c,
 	    PNI_LIKELY(pn_load(&tb->tb_seq, PN_RELAXED) == s0))
 		return v;
 	return pni_table_find_retry(mp, c, h);
+}
+
+/*
+ * Start loading the home slot of hash h before taking the mount lock, so
+ * that the writer's probe does not miss the cache with the lock held.  A
+ * hint: the array may be replaced and freed meanwhile, so nothing is read
+ * through it here, only an address computed (prefetches do not fault).
+ */
+static inline void
+pni_table_prefetch(struct pni_table *tb, uint64_t h)
+{
+	uintptr_t t = (uintptr_t)pn_load(&tb->tb_cur, PN_RELAXED);
+	size_t i = (size_t)h & pn_load(&tb->tb_mask, PN_RELAXED);
+
+	__builtin_prefetch((const void *)(t + offsetof(struct pni_tab, t_slot) +
+	    i * sizeof(struct pni_slot)), 1);
 }
 
 #endif /* !PN_TABLE_H */
