@@ -1146,6 +1146,43 @@ putvnode_not_live(void)
 	env_fini(&e);
 }
 
+/*
+ * A putvnode that meets its vnode between the publication (the table
+ * entry swapped to the vnode) and the node's ACTIVE state waits for the
+ * state instead of refusing.  White-box: the node is put back to
+ * BUILDING for a moment, as its builder would have it.
+ */
+static void *
+activate_later(void *arg)
+{
+	struct pn_node *pn = arg;
+
+	usleep(20000);
+	atomic_store(&pn->pn_word, PNI_ST_ACTIVE);
+	return NULL;
+}
+
+static void
+putvnode_meets_publication(void)
+{
+	struct env e;
+	struct pn_vnode *vp;
+	struct pn_node *pn;
+	pthread_t t;
+
+	env_init(&e, 0);
+	EQ(pn_getvnode(e.mp, 6, PN_VREG, 0, 0, &vp), PN_OK);
+	th_vrele(&e.th, vp);
+	pn = pn_vnode2node(e.mp, vp);
+	atomic_store(&pn->pn_word, PNI_ST_BUILDING);
+	pthread_create(&t, NULL, activate_later, pn);
+	EQ(th_reclaim(&e.th, vp), PN_OK);	/* waits for ACTIVE */
+	pthread_join(t, NULL);
+	EQ(atomic_load(&e.th.h_panics), 0);
+	EQ(pn_cookie2vnode(e.mp, 6, 0, &vp), PN_ENOENT);
+	env_fini(&e);
+}
+
 int
 main(void)
 {
@@ -1153,6 +1190,7 @@ main(void)
 	spin_waits(WH_MINIMAL);
 	readers_past_slots();
 	putvnode_not_live();
+	putvnode_meets_publication();
 	strings();
 	null_arguments();
 	mount_validation();
