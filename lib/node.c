@@ -652,7 +652,8 @@ putvnode_refused(struct pn_mount *mp, const char *why, pn_cookie_t c)
  * when vp is not live.
  */
 static int
-unlink_locked(struct pn_mount *mp, struct pn_node *pn, struct pn_vnode *vp)
+unlink_locked(struct pn_mount *mp, struct pn_node *pn, struct pn_vnode *vp,
+    uint64_t h)
 {
 	uint32_t st = pni_node_state(pn);
 
@@ -663,7 +664,7 @@ unlink_locked(struct pn_mount *mp, struct pn_node *pn, struct pn_vnode *vp)
 	if (st != PNI_ST_ACTIVE)
 		return -1;
 	pni_node_set_state(mp, pn, PNI_ST_ACTIVE, PNI_ST_DEAD);
-	pni_table_remove(mp, pn->pn_cookie, pni_cookie_hash(pn->pn_cookie));
+	pni_table_remove(mp, pn->pn_cookie, h);
 	return 1;
 }
 
@@ -673,6 +674,7 @@ pn_putvnode(struct pn_mount *mp, struct pn_vnode *vp)
 	struct pn_lock *stripe;
 	struct pn_node *pn;
 	uint32_t one = 1;
+	uint64_t h;
 	int r;
 
 	if (mp == NULL || vp == NULL)
@@ -684,10 +686,12 @@ pn_putvnode(struct pn_mount *mp, struct pn_vnode *vp)
 	if (pn->pn_mp != mp)
 		return putvnode_refused(mp, "puffsnode: putvnode of another "
 		    "mount's node (cookie %llu)", pn->pn_cookie);
-	pni_table_prefetch(&mp->mnt_table, pni_cookie_hash(pn->pn_cookie));
+	/* The cookie is the node's for good while vp is its live vnode. */
+	h = pni_cookie_hash(pn->pn_cookie);
+	pni_table_prefetch(&mp->mnt_table, h);
 	for (;;) {
 		pni_h_enter(mp, mp->mnt_lock);
-		r = unlink_locked(mp, pn, vp);
+		r = unlink_locked(mp, pn, vp, h);
 		pni_h_exit(mp, mp->mnt_lock);
 		if (r != 0)
 			break;
@@ -697,7 +701,7 @@ pn_putvnode(struct pn_mount *mp, struct pn_vnode *vp)
 		return putvnode_refused(mp, "puffsnode: putvnode of a vnode "
 		    "not live (cookie %llu)", pn->pn_cookie);
 	/* Lookups that found the entry leave before the host frees vp. */
-	pni_table_remove_wait(mp, pni_cookie_hash(pn->pn_cookie));
+	pni_table_remove_wait(mp, h);
 
 	/* Let walks that pinned the node before it died take their reference. */
 	while ((pn_load(&pn->pn_word, PN_ACQUIRE) & PNI_PIN_MASK) != 0)
