@@ -774,6 +774,26 @@ br_write_buf(fuse_req_t req, fuse_ino_t ino, struct fuse_bufvec *in,
 	fuse_reply_write(req, (size_t)n);
 }
 
+/*
+ * fallocate on the open file, as the daemon (the descriptor was opened
+ * for writing as the caller); set-uid and set-gid bits go as before a
+ * write.
+ */
+static void
+br_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t off,
+    off_t len, struct fuse_file_info *fi)
+{
+	struct bridge *br = req_bridge(req);
+	int error;
+
+	if ((error = write_killpriv(br, req, ino, fi)) == 0) {
+		fsrv_become(br->br_srv, NULL);
+		if (fallocate((int)fi->fh, mode, off, len) != 0)
+			error = errno;
+	}
+	fuse_reply_err(req, error);
+}
+
 static void
 br_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
@@ -1037,6 +1057,7 @@ const struct fuse_lowlevel_ops bridge_ops = {
 	.flush = br_flush,
 	.release = br_release,
 	.fsync = br_fsync,
+	.fallocate = br_fallocate,
 	.opendir = br_opendir,
 	.readdir = br_readdir,
 	.readdirplus = br_readdirplus,
