@@ -236,7 +236,8 @@ median() {	# median SYSTEM WORKLOAD
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else printf "-" }'; }
 {
-	echo "$entries entries, $mb MB on $(stat -f -c %T "$T"); medians of $rounds interleaved rounds, milliseconds;"
+	fstype=$(findmnt -n -o FSTYPE -T "$T" 2>/dev/null) || fstype=$(stat -f -c %T "$T")
+	echo "$entries entries, $mb MB on $fstype ($(cd "$T" && df -P . | awk 'NR == 2 { print $1 }')); medians of $rounds interleaved rounds, milliseconds;"
 	echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg); RLIMIT_NOFILE $nofile"
 	echo
 	printf "| workload |"

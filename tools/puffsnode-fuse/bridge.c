@@ -666,19 +666,34 @@ br_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
 
 /* ---- files ---- */
 
+/*
+ * The kernel's cached attributes of ino are out of date: a request of
+ * the server cleared set-uid or set-gid bits the kernel did not ask to
+ * clear (FUSE_HANDLE_KILLPRIV).  An exec must not find them there.
+ */
+static void
+attr_gone(struct bridge *br, fuse_ino_t ino)
+{
+	CNT(br, killpriv);
+	(void)fuse_lowlevel_notify_inval_inode(br->br_se, ino, -1, 0);
+}
+
 static void
 br_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct bridge *br = req_bridge(req);
 	struct rcred rc;
+	bool priv = false;
 	int error, fd;
 
 	if ((error = req_cred(br, req, &rc)) != 0 ||
 	    (error = fsrv_open(br->br_srv, &rc.rc_kcred,
-	    vcookie(br, ino2vp(br, ino)), fi->flags, &fd)) != 0) {
+	    vcookie(br, ino2vp(br, ino)), fi->flags, &fd, &priv)) != 0) {
 		fuse_reply_err(req, error);
 		return;
 	}
+	if (priv && br->br_killpriv)
+		attr_gone(br, ino);	/* the O_TRUNC cleared them */
 	fi->fh = (uint64_t)fd;
 	fi->noflush = 1;		/* see br_flush */
 	if (fuse_reply_open(req, fi) != 0)
@@ -699,6 +714,35 @@ br_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 	fuse_reply_data(req, &buf, FUSE_BUF_SPLICE_MOVE);
 }
 
+/*
+ * Set-uid and set-gid bits before a write (FUSE_HANDLE_KILLPRIV): a
+ * write by another user than root clears them, as the backing file
+ * system's rules would for the writer (killpriv_mode in srv_ops.c).  A
+ * writer of uid 0 is taken to hold CAP_FSETID and keeps them.  Pages
+ * written back from a shared mapping (fi->writepage) clear nothing, as
+ * on a local file system.  Without FUSE_HANDLE_KILLPRIV the kernel has
+ * sent the clearing SETATTR already (br_setattr).
+ */
+static int
+write_killpriv(struct bridge *br, fuse_req_t req, fuse_ino_t ino,
+    struct fuse_file_info *fi)
+{
+	struct rcred rc;
+	bool cleared;
+	int error;
+
+	if (!br->br_killpriv || fi->writepage ||
+	    fuse_req_ctx(req)->uid == 0 || !fsrv_privbits((int)fi->fh))
+		return 0;
+	if ((error = req_cred(br, req, &rc)) != 0 ||
+	    (error = fsrv_killpriv_fd(br->br_srv, &rc.rc_kcred, (int)fi->fh,
+	    &cleared)) != 0)
+		return error;
+	if (cleared)
+		attr_gone(br, ino);
+	return 0;
+}
+
 static void
 br_write_buf(fuse_req_t req, fuse_ino_t ino, struct fuse_bufvec *in,
     off_t off, struct fuse_file_info *fi)
@@ -706,11 +750,17 @@ br_write_buf(fuse_req_t req, fuse_ino_t ino, struct fuse_bufvec *in,
 	struct bridge *br = req_bridge(req);
 	struct fuse_bufvec out = FUSE_BUFVEC_INIT(fuse_buf_size(in));
 	ssize_t n;
+	int error;
 
+	if ((error = write_killpriv(br, req, ino, fi)) != 0) {
+		fuse_reply_err(req, error);
+		return;
+	}
 	/*
 	 * As the daemon: the set-uid and set-gid bits this write clears are
-	 * cleared already (br_setattr); a backing kernel clearing them again
-	 * behind the kernel's cached attributes would leave those stale.
+	 * cleared already (write_killpriv, or br_setattr); a backing kernel
+	 * clearing them again by its own reckoning would leave the kernel's
+	 * cached attributes stale.
 	 */
 	fsrv_become(br->br_srv, NULL);
 	out.buf[0].flags = FUSE_BUF_IS_FD | FUSE_BUF_FD_SEEK;
@@ -722,6 +772,26 @@ br_write_buf(fuse_req_t req, fuse_ino_t ino, struct fuse_bufvec *in,
 	}
 	meta_mark(br, ino2vp(br, ino), PN_UPDATE_MTIME | PN_UPDATE_CTIME);
 	fuse_reply_write(req, (size_t)n);
+}
+
+/*
+ * fallocate on the open file, as the daemon (the descriptor was opened
+ * for writing as the caller); set-uid and set-gid bits go as before a
+ * write.
+ */
+static void
+br_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t off,
+    off_t len, struct fuse_file_info *fi)
+{
+	struct bridge *br = req_bridge(req);
+	int error;
+
+	if ((error = write_killpriv(br, req, ino, fi)) == 0) {
+		fsrv_become(br->br_srv, NULL);
+		if (fallocate((int)fi->fh, mode, off, len) != 0)
+			error = errno;
+	}
+	fuse_reply_err(req, error);
 }
 
 static void
@@ -932,15 +1002,38 @@ br_fsyncdir(fuse_req_t req, fuse_ino_t ino, int datasync,
 static void
 br_init(void *userdata, struct fuse_conn_info *conn)
 {
-	(void)userdata;
+	struct bridge *br = userdata;
+
 	/* Every write goes to the server at once: no writeback cache. */
 	conn->want &= ~FUSE_CAP_WRITEBACK_CACHE;
-		/*
-	 * The kernel decides when a write, truncate or chown clears set-uid
-	 * and set-gid bits, knowing the caller's capabilities and groups,
-	 * and sends the mode change (br_setattr).
+	/*
+	 * Set-uid and set-gid bits (FUSE_HANDLE_KILLPRIV): the server
+	 * clears them.  A write: write_killpriv().  A truncate, an O_TRUNC
+	 * open, a chown: made as the caller, so the backing kernel clears
+	 * them by its rules; SETATTR's reply, or attr_gone() after an
+	 * open, brings the kernel the new mode.  Otherwise the kernel
+	 * fetches a file's attributes before every chown to work the mode
+	 * out itself: a round trip per file that tar -x and cp -a pay.
 	 */
-	conn->want &= ~FUSE_CAP_HANDLE_KILLPRIV;
+	br->br_killpriv = false;
+	if (conn->capable & FUSE_CAP_HANDLE_KILLPRIV) {
+		conn->want |= FUSE_CAP_HANDLE_KILLPRIV;
+		br->br_killpriv = true;
+#if FUSE_VERSION < 316
+		initfix_arm();
+#endif
+	}
+}
+
+/* Whether the kernel was told FUSE_HANDLE_KILLPRIV. */
+bool
+bridge_killpriv(const struct bridge *br)
+{
+#if FUSE_VERSION < 316
+	return br->br_killpriv && initfix_applied();
+#else
+	return br->br_killpriv;
+#endif
 }
 
 const struct fuse_lowlevel_ops bridge_ops = {
@@ -964,6 +1057,7 @@ const struct fuse_lowlevel_ops bridge_ops = {
 	.flush = br_flush,
 	.release = br_release,
 	.fsync = br_fsync,
+	.fallocate = br_fallocate,
 	.opendir = br_opendir,
 	.readdir = br_readdir,
 	.readdirplus = br_readdirplus,

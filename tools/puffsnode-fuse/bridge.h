@@ -61,6 +61,7 @@ struct bridge_counters {
 	_Atomic uint64_t	shrink_invals;	/* entries the kernel was asked to drop */
 	_Atomic uint64_t	groups_read;	/* callers' groups read from /proc */
 	_Atomic uint64_t	groups_cached;	/* ... found in the cache */
+	_Atomic uint64_t	killpriv;	/* set-uid/set-gid bits cleared by the server */
 };
 
 /* Callers' supplementary groups by (pid, uid, gid), for a bounded time. */
@@ -87,6 +88,7 @@ struct bridge {
 	struct fsrv		*br_srv;
 	struct pn_vnode		*br_root;	/* referenced while mounted */
 	double			 br_timeout;	/* entry and attribute timeout */
+	bool			 br_killpriv;	/* FUSE_HANDLE_KILLPRIV in force */
 	struct kref_stripe	 br_kref[KREF_STRIPES];
 	_Atomic size_t		 br_nkref;	/* node ids the kernel holds */
 	struct bridge_counters	 br_st;
@@ -124,6 +126,8 @@ vp2ino(struct bridge *br, struct pn_vnode *vp)
 
 /* bridge.c: the FUSE operations. */
 extern const struct fuse_lowlevel_ops bridge_ops;
+/* Whether the kernel leaves set-uid/set-gid clearing to the bridge. */
+bool	bridge_killpriv(const struct bridge *br);
 /* Write the node's cached times to the backing file (as the file system). */
 void	meta_flush(struct bridge *br, struct pn_vnode *vp);
 
@@ -161,6 +165,15 @@ struct victim {
 	char		*v_name;
 };
 size_t	kref_pick(struct bridge *br, struct victim *v, size_t max);
+
+/*
+ * initfix.c (libfuse < 3.16): the next INIT reply this thread writes
+ * carries FUSE_HANDLE_KILLPRIV; whether one did.
+ */
+#if FUSE_VERSION < 316
+void	initfix_arm(void);
+bool	initfix_applied(void);
+#endif
 
 /* shrinker.c: start / stop the shrinker (br_se and br_klimit set). */
 int	bridge_shrinker_start(struct bridge *br);

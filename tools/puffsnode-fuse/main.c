@@ -281,10 +281,13 @@ report_rest(const struct bridge *br, const struct shutdown *sd)
 	    (unsigned long long)fs->outstanding);
 	fprintf(stderr,
 	    PROG ": ids: %llu setgroups/setfsgid/setfsuid calls; callers' "
-	    "groups read %llu, cached %llu\n",
+	    "groups read %llu, cached %llu; set-uid/set-gid cleared by the "
+	    "server %llu (%s)\n",
 	    (unsigned long long)fs->idcalls,
 	    (unsigned long long)br->br_st.groups_read,
-	    (unsigned long long)br->br_st.groups_cached);
+	    (unsigned long long)br->br_st.groups_cached,
+	    (unsigned long long)br->br_st.killpriv,
+	    bridge_killpriv(br) ? "handle_killpriv" : "the kernel asks");
 	fprintf(stderr,
 	    PROG ": metadata cache: %llu flushes, %llu taken into a SETATTR; "
 	    "misbehaved %llu, broken invariants %llu, panics %llu\n",

@@ -98,8 +98,18 @@ int	fsrv_setattr(struct fsrv *srv, const struct pn_kcred *cr,
 /* Times from the metadata cache, written as the file system. */
 int	fsrv_settimes(struct fsrv *srv, pn_cookie_t c,
 	    const struct timespec ts[2]);
+/* *privp: the file had set-uid / set-gid bits before an O_TRUNC open by cr (uid not 0). */
 int	fsrv_open(struct fsrv *srv, const struct pn_kcred *cr,
-	    pn_cookie_t c, int flags, int *fdp);
+	    pn_cookie_t c, int flags, int *fdp, bool *privp);
+/* Whether open file fd is a regular file with set-uid or set-gid bits. */
+bool	fsrv_privbits(int fd);
+/*
+ * Before a write by cr (uid not 0) to open file fd: clear its set-uid and
+ * set-gid bits as the backing file system's rules would for cr, as the
+ * file system itself.  *clearedp: whether any bit went.
+ */
+int	fsrv_killpriv_fd(struct fsrv *srv, const struct pn_kcred *cr, int fd,
+	    bool *clearedp);
 int	fsrv_opendir(struct fsrv *srv, const struct pn_kcred *cr,
 	    pn_cookie_t c, DIR **dpp);
 int	fsrv_readlink(struct fsrv *srv, pn_cookie_t c, char *buf,

@@ -359,17 +359,44 @@ fsrv_settimes(struct fsrv *srv, pn_cookie_t c, const struct timespec ts[2])
 	return error;
 }
 
+/* Whether cr is a regular credential of a uid other than 0. */
+static bool
+cred_unprivileged(const struct pn_kcred *cr)
+{
+	uint32_t uid;
+
+	return cr != NULL && pn_cred_isregular(cr) &&
+	    pn_cred_getuid(cr, &uid) == PN_OK && uid != 0;
+}
+
+static bool
+st_privbits(const struct stat *st)
+{
+	return S_ISREG(st->st_mode) &&
+	    (st->st_mode & (S_ISUID | S_ISGID)) != 0;
+}
+
 int
 fsrv_open(struct fsrv *srv, const struct pn_kcred *cr, pn_cookie_t c,
-    int flags, int *fdp)
+    int flags, int *fdp, bool *privp)
 {
+	struct stat st;
 	char path[64];
 	struct pin p;
 	int nfd, error;
 
 	*fdp = -1;
+	*privp = false;
 	if ((error = node_pin(srv, c, &p)) != 0)
 		return error;
+	/*
+	 * An O_TRUNC open by another user than root clears set-uid and
+	 * set-gid bits in the backing kernel (the caller's ids hold no
+	 * CAP_FSETID): say so, the kernel's cached mode must go.
+	 */
+	if ((flags & O_TRUNC) && cred_unprivileged(cr) &&
+	    fstatat(p.p_fd, "", &st, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) == 0)
+		*privp = st_privbits(&st);
 	procpath(path, sizeof(path), p.p_fd);
 	ids_set(srv, cr);
 	do
@@ -381,6 +408,36 @@ fsrv_open(struct fsrv *srv, const struct pn_kcred *cr, pn_cookie_t c,
 	if (error != 0)
 		return denied(srv, error);
 	*fdp = nfd;
+	return 0;
+}
+
+bool
+fsrv_privbits(int fd)
+{
+	struct stat st;
+
+	return fstat(fd, &st) == 0 && st_privbits(&st);
+}
+
+int
+fsrv_killpriv_fd(struct fsrv *srv, const struct pn_kcred *cr, int fd,
+    bool *clearedp)
+{
+	struct stat st;
+	mode_t mode;
+
+	*clearedp = false;
+	if (!cred_unprivileged(cr))
+		return 0;
+	if (fstat(fd, &st) != 0)
+		return errno;
+	if (!st_privbits(&st) ||
+	    (mode = killpriv_mode(cr, &st)) == (st.st_mode & 07777))
+		return 0;
+	ids_set(srv, NULL);	/* as the file system */
+	if (fchmod(fd, mode) != 0)
+		return errno;
+	*clearedp = true;
 	return 0;
 }
 
