@@ -37,10 +37,18 @@
 #define PN_POSIX_EXPORT	__attribute__((visibility("default")))
 
 #ifdef __linux__
-#include <limits.h>
-#include <linux/futex.h>
 #include <sys/syscall.h>
+#endif
+#if defined(__linux__) && defined(SYS_futex)
+#define PN_POSIX_FUTEX	1
+#include <limits.h>
 #include <unistd.h>
+
+/* futex(2) operations, as <linux/futex.h> has them (not every libc ships it). */
+#ifndef FUTEX_WAIT_PRIVATE
+#define FUTEX_WAIT_PRIVATE	(0 | 128)
+#define FUTEX_WAKE_PRIVATE	(1 | 128)
+#endif
 
 typedef _Atomic uint32_t	mtx_word;
 typedef _Atomic uint32_t	cnd_word;
@@ -111,7 +119,7 @@ pn_posix_free(void *host, void *p, size_t size)
 
 /* ---- mutexes and condition variables underneath ---- */
 
-#ifdef __linux__
+#ifdef PN_POSIX_FUTEX
 
 #define SPINS	100
 
@@ -272,7 +280,7 @@ cnd_broadcast(cnd_word *c)
 	(void)pthread_cond_broadcast(c);
 }
 
-#endif /* __linux__ */
+#endif /* PN_POSIX_FUTEX */
 
 /* ---- mutexes ---- */
 

@@ -29,6 +29,14 @@
 
 #include <cmocka.h>
 
+#ifdef __linux__
+#include <sys/syscall.h>
+#endif
+/* The kit's mutexes are futex words, which cannot fail to initialise. */
+#if defined(__linux__) && defined(SYS_futex)
+#define KIT_FUTEX	1
+#endif
+
 #include <puffsnode/posix.h>
 
 /* ---- failure injection through --wrap ---- */
@@ -358,7 +366,7 @@ lock_init_errors(void **state)
 	assert_int_equal(pn_posix_lock_init(NULL, &lk), PN_ENOMEM);
 	assert_ptr_equal(lk, (struct pn_lock *)&lk);	/* untouched */
 
-#ifndef __linux__
+#ifndef KIT_FUTEX
 	fail_mutex = 1;
 	assert_int_equal(pn_posix_lock_init(NULL, &lk), PN_ENOMEM);
 	assert_ptr_equal(lk, (struct pn_lock *)&lk);
@@ -422,7 +430,7 @@ cv_init_errors(void **state)
 	fail_malloc = 1;
 	assert_int_equal(pn_posix_cv_init(NULL, &cv), PN_ENOMEM);
 	assert_ptr_equal(cv, (struct pn_cv *)&cv);
-#ifndef __linux__
+#ifndef KIT_FUTEX
 	fail_cond = 1;
 	assert_int_equal(pn_posix_cv_init(NULL, &cv), PN_ENOMEM);
 	assert_ptr_equal(cv, (struct pn_cv *)&cv);
