@@ -375,7 +375,13 @@ settle_get(int want, struct mnode *m, int rv, struct pn_vnode *vp,
 
 	if (rv != PN_OK) {
 		FZ_CHECK(vp == NULL, "no vnode on error");
-		if (inj && want == PN_OK && fault_error(rv))
+		/*
+		 * A fault injected into the vnode: past the node limit too,
+		 * when the node is built first (the limit is met under the
+		 * mount lock, after the build).
+		 */
+		if (inj && (want == PN_OK || want == PN_ENOMEM) &&
+		    fault_error(rv))
 			return;
 		FZ_EQ(rv, want, "get-or-create answer");
 		return;

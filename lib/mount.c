@@ -67,7 +67,7 @@ args_get(const struct pn_mount_args *args, struct pn_mount_args *a)
 	return a->root_cookie != 0 &&
 	    a->root_type > PN_VNON && a->root_type < PN_VBAD &&
 	    a->root_size >= 0 &&
-	    (a->flags & ~PN_MNT_NAMECACHE) == 0;
+	    (a->flags & ~(PN_MNT_NAMECACHE | PN_MNT_PLACEHOLDER)) == 0;
 }
 
 /* Free what mount_create built; every pointer may still be NULL. */

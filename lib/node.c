@@ -4,9 +4,11 @@
  *
  * Node states (the top bits of pn_word) and their transitions:
  *
- *	FREE --create--> BUILDING --built--> ACTIVE --putvnode--> DEAD
- *	  ^                  |                                     |
- *	  +---build failed---+----------last reference-------------+
+ *	        +---------------built first---------------+
+ *	        |                                          v
+ *	FREE --placeholder--> BUILDING --built--> ACTIVE --putvnode--> DEAD
+ *	  ^                      |                                      |
+ *	  +-----build failed-----+-----------last reference-------------+
  *
  * - FREE: on the pool's free list; in no table.
  * - BUILDING: in the table as a placeholder while its vnode is built
@@ -19,11 +21,13 @@
  *   lives on while requests hold references.
  * One function makes every transition, pni_node_set_state: under the
  * mount lock, from the state it asserts, along an edge of the diagram
- * above only, keeping the pins.  It also owns the wake-up rule: leaving
- * BUILDING or ACTIVE takes an entry out of the way of get-or-create
- * callers that wait (they count themselves in mnt_waiters under the mount
- * lock), so such a transition broadcasts the mount's condition variable
- * when one waits; waiters recheck under the lock and lose nothing.
+ * above only.  It also owns the wake-up rule: leaving BUILDING or ACTIVE
+ * takes an entry out of the way of get-or-create callers that wait (they
+ * count themselves in mnt_waiters under the mount lock), so such a
+ * transition broadcasts the mount's condition variable when one waits;
+ * waiters recheck under the lock and lose nothing.  Every writer of the
+ * state word holds the mount lock or is the builder of a BUILDING node,
+ * so a transition is one store.
  *
  * Locks: the mount lock (table writers, states, the pool, waits); a
  * node's stripe lock (metadata cache, poll state, its vnode pointer for
@@ -40,15 +44,25 @@
  * taking an entry out waits for the read sections announcing its cookie;
  * so a lookup may call vnode_get on the vnode it found, which the host
  * cannot free before putvnode returns, and the host refuses a vnode
- * being reclaimed.  Node walks pin instead: a pin counts in the state
- * word, is refused unless the node is ACTIVE, and putvnode waits until
- * no pin remains.
+ * being reclaimed.  Node walks take their references under the mount
+ * lock, from ACTIVE nodes only, a batch at a time.
  *
- * Get-or-create, in three steps with their lock contracts in their names:
- * a lock-free lookup (lookup); under the mount lock, waiting until the
- * cookie's entry is absent or usable (await_entry_locked) and entering a
- * BUILDING node (create_locked); with no lock held, building its vnode
- * (build), which ends in publish_active or build_abort.
+ * Get-or-create comes in two ways; both start with a lock-free lookup
+ * (lookup) and, under the mount lock, wait until the cookie's entry is
+ * absent or usable (await_entry_locked).
+ * - Built first, the default: the vnode is made with no lock held
+ *   (vnode_make), then one hold of the mount lock checks that the cookie
+ *   is still absent and enters the node ACTIVE with its vnode
+ *   (enter_active_locked).  When another caller entered the cookie first,
+ *   the vnode is thrown away (vnode_discard) and the lookup repeated, as
+ *   FreeBSD's vfs_hash_insert does.  One lock round trip per create.
+ * - Behind a placeholder: a BUILDING node is entered first
+ *   (enter_building_locked), the vnode built with no lock held (build),
+ *   which ends in publish_active or build_abort.  Racing callers wait
+ *   instead of building vnodes of their own.  Chosen for device nodes,
+ *   whose vnode may turn out to be an existing alias that must not be
+ *   thrown away, and for every node of a mount with PN_MNT_PLACEHOLDER:
+ *   hosts whose vnodes are costly to make or to throw away.
  */
 #include "hostcall.h"
 
@@ -59,6 +73,7 @@
 
 /* The edges of the diagram above. */
 #define EDGES	(EDGE(PNI_ST_FREE, PNI_ST_BUILDING) |			\
+		 EDGE(PNI_ST_FREE, PNI_ST_ACTIVE) |			\
 		 EDGE(PNI_ST_BUILDING, PNI_ST_ACTIVE) |			\
 		 EDGE(PNI_ST_BUILDING, PNI_ST_FREE) |			\
 		 EDGE(PNI_ST_ACTIVE, PNI_ST_DEAD) |			\
@@ -68,8 +83,7 @@
 #define UNLOCKED_EDGE	EDGE(PNI_ST_BUILDING, PNI_ST_ACTIVE)
 
 /*
- * Move pn from state from to state to, keeping its pins, and wake the
- * get-or-create callers waiting when the node leaves BUILDING or ACTIVE.
+ * Move pn from state from to state to, and wake the get-or-create callers waiting when the node leaves BUILDING or ACTIVE.
  * Mount lock held, but for BUILDING -> ACTIVE: its builder makes it with
  * no lock held once the vnode is published (the table's value, which is
  * what waiters look at, changed first, sequentially consistent, and the
@@ -81,23 +95,13 @@ void
 pni_node_set_state(struct pn_mount *mp, struct pn_node *pn, uint32_t from,
     uint32_t to)
 {
-	uint32_t w = pn_load(&pn->pn_word, PN_RELAXED);
 	bool locked = EDGE(from, to) != UNLOCKED_EDGE;
 
 	PNI_ASSERT(mp, locked ? pni_h_held(mp, mp->mnt_lock) :
 	    pni_h_notheld(mp, mp->mnt_lock));
 	PNI_ASSERT(mp, (EDGES & EDGE(from, to)) != 0);
-	if (from == PNI_ST_ACTIVE) {
-		/* Only an ACTIVE node is pinned: keep the pins. */
-		do {
-			PNI_ASSERT(mp, (w & PNI_ST_MASK) == from);
-		} while (!pn_cas32(mp, &pn->pn_word, &w,	/* GCOVR_EXCL_BR_LINE: a pin racing */
-		    (w & PNI_PIN_MASK) | to, PN_ACQ_REL));
-	} else {
-		/* Nobody else writes the word: one store. */
-		PNI_ASSERT(mp, (w & PNI_ST_MASK) == from);
-		pn_store(&pn->pn_word, (w & PNI_PIN_MASK) | to, PN_RELEASE);
-	}
+	PNI_ASSERT(mp, pn_load(&pn->pn_word, PN_RELAXED) == from);
+	pn_store(&pn->pn_word, to, PN_RELEASE);
 	if ((from != PNI_ST_BUILDING && from != PNI_ST_ACTIVE) ||
 	    pn_load(&mp->mnt_waiters, PN_SEQ_CST) == 0)
 		return;
@@ -108,31 +112,6 @@ pni_node_set_state(struct pn_mount *mp, struct pn_node *pn, uint32_t from,
 		pni_h_cv_broadcast(mp, mp->mnt_cv);
 		pni_h_exit(mp, mp->mnt_lock);
 	}
-}
-
-/*
- * Pin pn if it is ACTIVE; *stp gets the state seen.  A node in any other
- * state is left untouched, so that only a change from ACTIVE has to keep
- * pins (pni_node_set_state); a pin taken on an ACTIVE node is dropped
- * before the node can leave DEAD (putvnode waits for it).
- */
-bool
-pni_node_pin(struct pn_node *pn, uint32_t *stp)
-{
-	uint32_t w = pn_load(&pn->pn_word, PN_ACQUIRE);
-
-	do {
-		*stp = w & PNI_ST_MASK;
-		if (*stp != PNI_ST_ACTIVE)
-			return false;
-	} while (!pn_cas32(pn->pn_mp, &pn->pn_word, &w, w + 1, PN_ACQUIRE));	/* GCOVR_EXCL_BR_LINE: a state change racing */
-	return true;
-}
-
-void
-pni_node_unpin(struct pn_node *pn)
-{
-	pn_fetch_sub32(pn->pn_mp, &pn->pn_word, 1, PN_RELEASE);
 }
 
 struct pn_lock *
@@ -277,16 +256,19 @@ await_entry_locked(struct pn_mount *mp, pn_cookie_t c, uint64_t h,
 }
 
 /*
- * Enter a BUILDING node for cookie c (hash h), holding the reference its
- * vnode will own.  Mount lock held on entry and on return.
+ * Take a FREE node for cookie c (hash h) of type type, holding the
+ * reference its vnode will own, with room for its table entry.  Mount
+ * lock held on entry and on return.
  */
 static int
-create_locked(struct pn_mount *mp, pn_cookie_t c, uint64_t h, int type,
+node_take_locked(struct pn_mount *mp, pn_cookie_t c, int type,
     struct pn_node **pnp)
 {
 	struct pn_node *pn;
 	int error;
 
+	if ((error = pni_table_reserve(mp)) != PN_OK)
+		return error;
 	if (pni_pool_short(&mp->mnt_pool))
 		pni_node_collect(mp);
 	if ((error = pni_pool_get(mp, &pn)) != PN_OK)
@@ -295,14 +277,49 @@ create_locked(struct pn_mount *mp, pn_cookie_t c, uint64_t h, int type,
 	pn->pn_gen = mp->mnt_nextgen++;
 	pn->pn_type = type;
 	pn_store(&pn->pn_refs, 1, PN_RELAXED);
-	pni_node_set_state(mp, pn, PNI_ST_FREE, PNI_ST_BUILDING);
-	if ((error = pni_table_insert(mp, c, h, pn)) != PN_OK) {
-		pn_store(&pn->pn_refs, 0, PN_RELAXED);
-		pni_node_set_state(mp, pn, PNI_ST_BUILDING, PNI_ST_FREE);
-		pni_pool_put(mp, pn);
-		return error;
-	}
 	*pnp = pn;
+	return PN_OK;
+}
+
+/*
+ * Placeholder: enter a BUILDING node for cookie c (hash h).  Mount lock
+ * held on entry and on return.
+ */
+static int
+enter_building_locked(struct pn_mount *mp, pn_cookie_t c, uint64_t h,
+    int type, struct pn_node **pnp)
+{
+	struct pn_node *pn;
+	int error;
+
+	if ((error = node_take_locked(mp, c, type, &pn)) != PN_OK)
+		return error;
+	pni_node_set_state(mp, pn, PNI_ST_FREE, PNI_ST_BUILDING);
+	pni_table_insert(mp, c, h, (uintptr_t)pn | PNI_SLOT_BUILDING);
+	*pnp = pn;
+	return PN_OK;
+}
+
+/*
+ * Built first: enter cookie c (hash h) ACTIVE with vp, its vnode, made by
+ * vnode_make.  The vnode gets its node before lookups can find it, so
+ * vnode_setdata runs under the mount lock here (host.h).  Mount lock held
+ * on entry and on return.
+ */
+static int
+enter_active_locked(struct pn_mount *mp, pn_cookie_t c, uint64_t h,
+    int type, struct pn_vnode *vp)
+{
+	struct pn_node *pn;
+	int error;
+
+	if ((error = node_take_locked(mp, c, type, &pn)) != PN_OK)
+		return error;
+	pn_store(&pn->pn_vp, vp, PN_RELAXED);
+	pni_h_vnode_setdata(mp, vp, pn);
+	pni_node_set_state(mp, pn, PNI_ST_FREE, PNI_ST_ACTIVE);
+	/* The key's release store publishes the node and the vnode's data. */
+	pni_table_insert(mp, c, h, (uintptr_t)vp);
 	return PN_OK;
 }
 
@@ -368,19 +385,19 @@ vnode_dress(struct pn_mount *mp, int type, int64_t size, uint64_t rdev,
 }
 
 /*
- * Build the vnode of a BUILDING node and publish it.  On failure
- * everything taken is freed and the node goes back to the pool.  No lock
- * held.
+ * Make the vnode of a node of cookie c and type type, ready but for its
+ * data pointer: allocated, attached, dressed, genfs-initialised.  Nothing
+ * is taken on failure.  No lock held.
  */
 static int
-build(struct pn_mount *mp, struct pn_node *pn, uint64_t h, int64_t size,
+vnode_make(struct pn_mount *mp, pn_cookie_t c, int type, int64_t size,
     uint64_t rdev, struct pn_vnode **vpp)
 {
 	struct pn_vnode *vp = NULL;
 	int error;
 
 	PNI_ASSERT(mp, pni_h_notheld(mp, mp->mnt_lock));
-	if ((error = pni_h_vnode_alloc(mp, pn->pn_type, &vp)) != PN_OK)
+	if ((error = pni_h_vnode_alloc(mp, type, &vp)) != PN_OK)
 		goto fail;
 	if (PNI_UNLIKELY(((uintptr_t)vp & PNI_SLOT_BUILDING) != 0)) {
 		/* The table keeps a flag in the low bit (host.h). */
@@ -395,22 +412,53 @@ build(struct pn_mount *mp, struct pn_node *pn, uint64_t h, int64_t size,
 	}
 	if ((error = pni_h_vnode_attach(mp, vp)) != PN_OK)
 		goto fail;
-	if ((error = vnode_dress(mp, pn->pn_type, size, rdev, &vp)) != PN_OK)
+	if ((error = vnode_dress(mp, type, size, rdev, &vp)) != PN_OK)
 		goto fail;
-	if (pn->pn_cookie == mp->mnt_rootcookie)
+	if (c == mp->mnt_rootcookie)
 		pni_h_vnode_setops(mp, vp, PN_VOPS_ROOT);
 	pni_h_node_init(mp, vp);
-	pni_h_vnode_setdata(mp, vp, pn);
-	pn_store(&pn->pn_vp, vp, PN_RELAXED);
-	publish_active(mp, pn, h, vp);
 	*vpp = vp;
 	return PN_OK;
 
 fail:
 	if (vp != NULL)
 		pni_h_vnode_free(mp, vp);
-	build_abort(mp, pn, h);
 	return error;
+}
+
+/*
+ * Throw away a vnode vnode_make made for a cookie another caller entered
+ * first: no lookup has seen it, and it has no data.  No lock held.
+ */
+static void
+vnode_discard(struct pn_mount *mp, struct pn_vnode *vp)
+{
+	pni_h_node_fini(mp, vp);
+	pni_h_vnode_free(mp, vp);
+}
+
+/*
+ * Placeholder: build the vnode of a BUILDING node and publish it.  On
+ * failure everything taken is freed and the node goes back to the pool.
+ * No lock held.
+ */
+static int
+build(struct pn_mount *mp, struct pn_node *pn, uint64_t h, int64_t size,
+    uint64_t rdev, struct pn_vnode **vpp)
+{
+	struct pn_vnode *vp;
+	int error;
+
+	error = vnode_make(mp, pn->pn_cookie, pn->pn_type, size, rdev, &vp);
+	if (error != PN_OK) {
+		build_abort(mp, pn, h);
+		return error;
+	}
+	pni_h_vnode_setdata(mp, vp, pn);
+	pn_store(&pn->pn_vp, vp, PN_RELAXED);
+	publish_active(mp, pn, h, vp);
+	*vpp = vp;
+	return PN_OK;
 }
 
 /*
@@ -422,7 +470,9 @@ get_or_create(struct pn_mount *mp, pn_cookie_t c, int type, int64_t size,
     uint64_t rdev, bool create_only, struct pn_vnode **vpp)
 {
 	uint64_t h = pni_cookie_hash(c);
-	struct pn_vnode *vp;
+	bool first = (mp->mnt_flags & PN_MNT_PLACEHOLDER) == 0 &&
+	    type != PN_VCHR && type != PN_VBLK;
+	struct pn_vnode *vp, *nvp = NULL;	/* nvp: built first, not entered */
 	struct pn_node *pn;
 	struct miss m;
 	enum found f;
@@ -433,30 +483,57 @@ get_or_create(struct pn_mount *mp, pn_cookie_t c, int type, int64_t size,
 		f = lookup(mp, c, h, &vp, &m);
 		if (f == F_VNODE && !create_only) {
 			*vpp = vp;
-			return PN_OK;
+			error = PN_OK;
+			goto out;
 		}
 		if (f == F_VNODE) {
 			pni_h_vnode_rele(mp, vp);
 			pni_h_misbehaved(mp, PN_BAD_COOKIE_DUP, c,
 			    "new node with the cookie of a live node");
-			return PN_EEXIST;
+			error = PN_EEXIST;
+			goto out;
 		}
-		if (f == F_ERROR)
-			return m.m_error;
-		if (pni_h_mount_dying(mp))
-			return PN_ENXIO;
+		if (f == F_ERROR) {
+			error = m.m_error;
+			goto out;
+		}
+		if (pni_h_mount_dying(mp)) {
+			error = PN_ENXIO;
+			goto out;
+		}
+		if (first && nvp == NULL &&
+		    (error = vnode_make(mp, c, type, size, rdev, &nvp)) != PN_OK)
+			return error;
 		pni_h_enter(mp, mp->mnt_lock);
 		if ((aw = await_entry_locked(mp, c, h, &m)) == AW_CREATE)
 			break;		/* create it, lock held */
 		pni_h_exit(mp, mp->mnt_lock);
-		if (aw == AW_DYING)
-			return PN_ENXIO;
+		if (aw == AW_DYING) {
+			error = PN_ENXIO;
+			goto out;
+		}
 	}
-	error = create_locked(mp, c, h, type, &pn);
+	if (nvp != NULL) {
+		error = enter_active_locked(mp, c, h, type, nvp);
+		pni_h_exit(mp, mp->mnt_lock);
+		if (error == PN_OK) {
+			*vpp = nvp;
+			return PN_OK;
+		}
+		vnode_discard(mp, nvp);
+		return error;
+	}
+	error = enter_building_locked(mp, c, h, type, &pn);
 	pni_h_exit(mp, mp->mnt_lock);
 	if (error != PN_OK)
 		return error;
 	return build(mp, pn, h, size, rdev, vpp);
+
+out:
+	/* Another caller's entry won, or none can be made: not needed. */
+	if (nvp != NULL)
+		vnode_discard(mp, nvp);
+	return error;
 }
 
 static int
@@ -703,10 +780,6 @@ pn_putvnode(struct pn_mount *mp, struct pn_vnode *vp)
 	/* Lookups that found the entry leave before the host frees vp. */
 	pni_table_remove_wait(mp, h);
 
-	/* Let walks that pinned the node before it died take their reference. */
-	while ((pn_load(&pn->pn_word, PN_ACQUIRE) & PNI_PIN_MASK) != 0)
-		pni_h_yield(mp);
-
 	pni_h_node_fini(mp, vp);
 	if (pn_cas32(mp, &pn->pn_refs, &one, 0, PN_ACQ_REL)) {
 		/* No request holds the node: nobody reads pn_vp any more. */
@@ -798,31 +871,46 @@ pn_node_refs(const struct pn_node *pn)
 	return pn == NULL ? 0 : pn_load(&pn->pn_refs, PN_RELAXED);
 }
 
+/* Nodes a walk takes per hold of the mount lock. */
+#define WALK_BATCH	32
+
 /*
  * Visit every node that is ACTIVE when the walk reaches it, each once.
- * fn runs with a node reference held and no core lock, so it may reclaim
- * the node.  Nodes created during the walk may or may not be visited.
+ * Under the mount lock, which every change from ACTIVE holds, the walk
+ * takes a reference on each ACTIVE node of the next WALK_BATCH in the
+ * pool; fn then runs on them with the reference held and no core lock,
+ * so it may reclaim the node.  Nodes created during the walk may or may
+ * not be visited.
  */
 PNI_EXPORT int
 pn_node_walk(struct pn_mount *mp, pn_walk_fn *fn, void *arg)
 {
+	struct pn_node *batch[WALK_BATCH], *pn = NULL;
 	struct pni_pool_iter it;
-	struct pn_node *pn;
-	uint32_t st;
+	size_t n, i, seen;
 	int rv = 0;
 
 	if (mp == NULL || fn == NULL)
 		return PN_EINVAL;
 	pni_pool_iter_begin(mp, &it);
-	while (rv == 0 && (pn = pni_pool_iter_next(&it)) != NULL) {
-		if (!pni_node_pin(pn, &st))
-			continue;
-		/* Pinned and ACTIVE: the vnode's reference is held. */
-		pn_fetch_add32(mp, &pn->pn_refs, 1, PN_RELAXED);
-		pni_node_unpin(pn);
-		rv = fn(pn, arg);
-		(void)node_release(pn);
-	}
+	do {
+		n = 0;
+		pni_h_enter(mp, mp->mnt_lock);
+		for (seen = 0; seen < WALK_BATCH &&
+		    (pn = pni_pool_iter_next(&it)) != NULL; seen++) {
+			if (pni_node_state(pn) != PNI_ST_ACTIVE)
+				continue;
+			/* ACTIVE: the vnode's reference is held. */
+			pn_fetch_add32(mp, &pn->pn_refs, 1, PN_RELAXED);
+			batch[n++] = pn;
+		}
+		pni_h_exit(mp, mp->mnt_lock);
+		for (i = 0; i < n; i++) {
+			if (rv == 0)
+				rv = fn(batch[i], arg);
+			(void)node_release(batch[i]);
+		}
+	} while (rv == 0 && pn != NULL);
 	pni_pool_iter_end(mp, &it);
 	return rv;
 }

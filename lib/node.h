@@ -8,14 +8,11 @@
 #include "pn_base.h"
 
 /*
- * Node state word: the top two bits are the state, the rest counts pins.
- * A pin is a node walk's short hold that keeps the node from being
- * reclaimed while the walk takes a reference (node.c).  Only
- * pni_node_set_state (node.c) changes the state.
+ * Node state word: one of the states below.  Only pni_node_set_state
+ * (node.c) changes it, with one store.
  */
 #define PNI_ST_SHIFT	30
 #define PNI_ST_MASK	(3u << PNI_ST_SHIFT)
-#define PNI_PIN_MASK	(~PNI_ST_MASK)
 #define PNI_ST_FREE	(0u << PNI_ST_SHIFT)	/* in the pool */
 #define PNI_ST_BUILDING	(1u << PNI_ST_SHIFT)	/* in the table, vnode being built */
 #define PNI_ST_ACTIVE	(2u << PNI_ST_SHIFT)	/* in the table, vnode usable */
@@ -27,7 +24,7 @@
  * 16-byte slots that is under 128 bytes a node at a million nodes.
  */
 struct pn_node {
-	pn_atomic_u32			pn_word;	/* state | pins */
+	pn_atomic_u32			pn_word;	/* state */
 	pn_atomic_u32			pn_refs;	/* vnode + outstanding requests */
 	pn_cookie_t			pn_cookie;	/* set under the mount lock while FREE */
 	PN_ATOMIC(struct pn_vnode *)	pn_vp;		/* NULL once reclaimed */
@@ -73,8 +70,6 @@ pni_node_held(const struct pn_node *pn)
 
 void	pni_node_set_state(struct pn_mount *, struct pn_node *, uint32_t,
 	    uint32_t);
-bool	pni_node_pin(struct pn_node *, uint32_t *);
-void	pni_node_unpin(struct pn_node *);
 struct pn_lock *pni_node_stripe(const struct pn_node *);
 void	pni_node_collect(struct pn_mount *);	/* mount lock held */
 

@@ -31,7 +31,9 @@
  *   So a reader that finds a cookie's vnode may call the host's vnode_get
  *   on it without pinning anything: the host frees a vnode only after
  *   pn_putvnode has taken its entry out, so not before the reader leaves.
- * - Insert fills an empty slot: value, then key with a release store.  A
+ * - Insert fills an empty slot: value, then key with a release store.  The
+ *   value is the vnode when the node was built before its entry, the
+ *   BUILDING node otherwise (node.c: build first or placeholder).  A
  *   reader that misses an entry being inserted concurrently is simply
  *   ordered before the insert.  Where a key is two 32-bit halves
  *   (portable builds) the insert is bracketed by the sequence count like
@@ -425,13 +427,12 @@ grow(struct pn_mount *mp)
 }
 
 /*
- * Enter cookie c (hash h) for a BUILDING node: lookups see it busy until
- * pni_table_publish gives it its vnode.  Grows the table past 3/4 full;
- * if the host has no memory for that, keeps going until one slot is left.
+ * Make room for one more entry: grow the table past 3/4 full; if the host
+ * has no memory for that, keep going until one slot is left.  PN_ENOMEM
+ * then.  Mount lock held.
  */
 int
-pni_table_insert(struct pn_mount *mp, pn_cookie_t c, uint64_t h,
-    struct pn_node *pn)
+pni_table_reserve(struct pn_mount *mp)
 {
 	struct pni_table *tb = &mp->mnt_table;
 	size_t n = cur_locked(mp)->t_mask + 1;
@@ -440,20 +441,33 @@ pni_table_insert(struct pn_mount *mp, pn_cookie_t c, uint64_t h,
 	if (tb->tb_count + 1 > n / 4 * 3 && grow(mp) != PN_OK &&
 	    tb->tb_count + 2 > n)
 		return PN_ENOMEM;
+	return PN_OK;
+}
+
+/*
+ * Enter cookie c (hash h) with value v: an ACTIVE node's vnode, which
+ * lookups may return from the key's store on, or a BUILDING node, which
+ * they see busy until pni_table_publish gives it its vnode.  Room made
+ * first (pni_table_reserve).  Mount lock held.
+ */
+void
+pni_table_insert(struct pn_mount *mp, pn_cookie_t c, uint64_t h, uintptr_t v)
+{
+	struct pni_table *tb = &mp->mnt_table;
+
+	PNI_ASSERT(mp, pni_h_held(mp, mp->mnt_lock));
+	PNI_ASSERT(mp, tb->tb_count + 2 <= cur_locked(mp)->t_mask + 1);
 #if PN_ATOMIC64
-	tab_put(cur_locked(mp), c, h, (uintptr_t)pn | PNI_SLOT_BUILDING,
-	    PN_RELEASE);
+	tab_put(cur_locked(mp), c, h, v, PN_RELEASE);
 #else
 	{
 		uint32_t s = keys_begin(tb);
 
-		tab_put(cur_locked(mp), c, h, (uintptr_t)pn |
-		    PNI_SLOT_BUILDING, PN_RELEASE);
+		tab_put(cur_locked(mp), c, h, v, PN_RELEASE);
 		keys_end(tb, s);
 	}
 #endif
 	tb->tb_count++;
-	return PN_OK;
 }
 
 /*

@@ -18,8 +18,11 @@
  *
  * Locking contract.  The vnode operations, node_init/node_fini,
  * namecache_enter, cred_get, caller_ids, bio_done, clock_now and
- * mount_dying are called with no core lock held.  alloc, free, log,
- * yield, panic and vnode_getdata may be called with the mount lock held,
+ * mount_dying are called with no core lock held, but vnode_setdata when
+ * it gives a new vnode its node: unless the mount has PN_MNT_PLACEHOLDER,
+ * that is done under the mount lock, just before lookups can find the
+ * vnode.  alloc, free, log, yield, panic, vnode_getdata and
+ * vnode_setdata may be called with the mount lock held,
  * vnode_getsize and poll_notify with a node stripe lock held: those must
  * not call back into puffsnode.
  * vnode_get runs inside a lock-free lookup and must neither sleep on the

@@ -165,7 +165,8 @@ race(struct ut *u, struct racer *a, pn_cookie_t c, bool create_only)
  * Seed: puffs_newnode checks for the cookie under the lock, drops it,
  * then builds: with the vnode allocation slowed down, every racer passes
  * the check and each builds a node.  Here exactly one wins; the others
- * see the node being built, wait, and get PN_EEXIST.
+ * get PN_EEXIST: behind a placeholder they wait for the node being built
+ * and build nothing; building first, each throws its vnode away.
  */
 static void
 defect02_newnode_race_one_wins(void **state)
@@ -192,7 +193,9 @@ defect02_newnode_race_one_wins(void **state)
 	assert_int_equal(tstats(u).entries, 1);
 	assert_int_equal(pni_test_live_nodes(u->mp, 77), 1);
 	assert_int_equal(pstats(u).allocs, 1);
-	assert_int_equal(atomic_load(&u->h.h_valloc), 1);
+	assert_int_equal(atomic_load(&u->h.h_valloc), u->ph ? 1 : NTHREADS);
+	assert_int_equal(atomic_load(&u->h.h_valloc) -
+	    atomic_load(&u->h.h_vfree), 1);
 	assert_int_equal(th_nvnodes(&u->h), 1);
 	assert_int_equal(atomic_load(&u->h.h_misbehaved[PN_BAD_COOKIE_DUP]),
 	    NTHREADS - 1);
@@ -222,9 +225,10 @@ slow_builder(void *arg)
 /*
  * Seed: callers look up, miss, and call getvnode, which builds
  * unconditionally: racing callers make several nodes for one cookie.
- * Here all racers get the same vnode, one node and one vnode are built,
- * and a lookup-only call during the build neither allocates nor returns
- * the half-built node.
+ * Here all racers get the same vnode and one node is made; behind a
+ * placeholder one vnode is built, building first the losers' vnodes are
+ * thrown away.  A lookup-only call during a build neither allocates nor
+ * returns the half-built node.
  */
 static void
 defect03_getvnode_race_same_vnode(void **state)
@@ -242,6 +246,7 @@ defect03_getvnode_race_same_vnode(void **state)
 		assert_int_equal(a[i].error, PN_OK);
 		assert_ptr_equal(a[i].vp, a[0].vp);
 	}
+	assert_int_equal(atomic_load(&u->h.h_valloc), u->ph ? 1 : NTHREADS);
 	assert_int_equal(atomic_load(&u->h.h_valloc) -
 	    atomic_load(&u->h.h_vfree), 1);
 	assert_int_equal(th_nvnodes(&u->h), 1);
@@ -261,7 +266,8 @@ defect03_getvnode_race_same_vnode(void **state)
 	assert_int_equal(pthread_join(t, NULL), 0);
 	atomic_store(&u->h.h_valloc_delay_us, 0);
 	assert_int_equal(b.error, PN_OK);
-	assert_int_equal(atomic_load(&u->h.h_valloc), 2);
+	assert_int_equal(atomic_load(&u->h.h_valloc) -
+	    atomic_load(&u->h.h_vfree), 2);
 	assert_int_equal(pn_cookie2vnode(u->mp, 88, 0, &vp), PN_OK);
 	th_vrele(&u->h, vp);
 }
@@ -313,9 +319,12 @@ wait_for_reclaim(struct ut *u, pn_cookie_t c)
 
 	assert_int_equal(pthread_create(&t, NULL, waiter, &w), 0);
 	usleep(50000);
-	/* no second node while the first is still in the table */
+	/*
+	 * No second node while the first is still in the table; building
+	 * first, the waiter's vnode is made and waits with it.
+	 */
 	assert_int_equal(atomic_load(&w.done), 0);
-	assert_int_equal(atomic_load(&u->h.h_valloc), 1);
+	assert_int_equal(atomic_load(&u->h.h_valloc), u->ph ? 1 : 2);
 	assert_int_equal(pni_test_live_nodes(u->mp, c), 1);
 
 	assert_int_equal(th_reclaim_finish(&u->h, old), PN_OK);
@@ -361,7 +370,7 @@ defect04_makeroot_waits_for_reclaim(void **state)
 	assert_int_equal(pthread_create(&t, NULL, waiter, &w), 0);
 	usleep(50000);
 	assert_int_equal(atomic_load(&w.done), 0);
-	assert_int_equal(atomic_load(&u->h.h_valloc), 1);
+	assert_int_equal(atomic_load(&u->h.h_valloc), u->ph ? 1 : 2);
 	assert_int_equal(pni_test_live_nodes(u->mp, UT_ROOT), 1);
 	assert_int_equal(th_reclaim_finish(&u->h, old), PN_OK);
 	assert_int_equal(pthread_join(t, NULL), 0);
@@ -815,14 +824,22 @@ int
 main(void)
 {
 #define T(f)	cmocka_unit_test_setup_teardown(f, ut_setup, ut_teardown)
+	/* The same on a mount that builds behind placeholders. */
+#define PH(f)	{ #f " (placeholder)", f, ut_setup_placeholder, ut_teardown, NULL }
 	const struct CMUnitTest tests[] = {
 		T(defect01_insert_under_lock),
 		T(defect02_newnode_race_one_wins),
+		PH(defect02_newnode_race_one_wins),
 		T(defect03_getvnode_race_same_vnode),
+		PH(defect03_getvnode_race_same_vnode),
 		T(defect04_lookup_skips_reclaiming),
+		PH(defect04_lookup_skips_reclaiming),
 		T(defect04_makeroot_waits_for_reclaim),
+		PH(defect04_makeroot_waits_for_reclaim),
 		T(defect04_lookup_racing_reclaim_threads),
+		PH(defect04_lookup_racing_reclaim_threads),
 		T(defect04_makeroot_racing_reclaim_threads),
+		PH(defect04_makeroot_racing_reclaim_threads),
 		T(defect05_makecn_full_bounded),
 		T(defect06_residual_beyond_buffer),
 		T(defect07_new_pnode_initialized),
@@ -831,6 +848,7 @@ main(void)
 		T(defect09_refcount_underflow_refused),
 		T(defect10_duplicate_cookie_reported),
 	};
+#undef PH
 #undef T
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

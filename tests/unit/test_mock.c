@@ -31,6 +31,11 @@ struct pn_vnode {
 
 static long allocated;		/* bytes outstanding */
 static int locks_held;		/* core locks held now (one thread) */
+/*
+ * Locks held when a new vnode gets its node: the mount lock when it was
+ * built first, none behind a placeholder (devices).  Clearing it: none.
+ */
+static int setdata_locks;
 static int dying_calls, dying_from;
 static long panics;
 static struct pn_vnode vn[4];
@@ -155,7 +160,7 @@ m_vnode_setdata(void *host, struct pn_vnode *vp, struct pn_node *pn)
 {
 	(void)host;
 	function_called();
-	assert_int_equal(locks_held, 0);
+	assert_int_equal(locks_held, pn != NULL ? setdata_locks : 0);
 	check_expected_ptr(vp);
 	check_expected_ptr(pn);
 	vp->data = pn;
@@ -418,6 +423,7 @@ x_misbehaved(int reason, uint64_t cookie)
 static void
 x_build_head(int type, struct pn_vnode *vp)
 {
+	setdata_locks = type == PN_VCHR || type == PN_VBLK ? 0 : 1;
 	x_alloc(type, vp, PN_OK);
 	x_attach(vp, PN_OK);
 	if (type != PN_VREG)
@@ -552,6 +558,32 @@ seq_vblk_alias(void **state)
 	assert_null(vn[0].data);
 	assert_ptr_equal(pn_node_vnode(vn[1].data), &vn[1]);
 	reclaim(mp, &vn[1]);
+}
+
+/*
+ * Built first, then no node to give it (the node limit): the vnode is
+ * thrown away, node_fini first, and no data pointer is ever set.
+ */
+static void
+seq_built_first_discarded(void **state)
+{
+	struct pn_mount *mp = *state;
+	struct pn_vnode *vp;
+
+	assert_int_equal(pn_pool_setlimit(mp, 1), PN_OK);
+	x_build_head(PN_VDIR, &vn[0]);
+	x_build_tail(&vn[0]);
+	assert_int_equal(pn_getvnode(mp, 5, PN_VDIR, 0, 0, &vp), PN_OK);
+	x_build_head(PN_VDIR, &vn[1]);
+	x_node_init(&vn[1]);
+	expect_function_call(m_node_fini);
+	expect_value(m_node_fini, vp, &vn[1]);
+	x_free(&vn[1]);
+	assert_int_equal(pn_getvnode(mp, 6, PN_VDIR, 0, 0, &vp), PN_ENOMEM);
+	assert_null(vp);
+	assert_null(vn[1].data);
+	assert_int_equal(pn_pool_setlimit(mp, 0), PN_OK);
+	reclaim(mp, &vn[0]);
 }
 
 static void
@@ -750,6 +782,7 @@ main(void)
 		T(seq_vchr_no_alias),
 		T(seq_vblk_alias),
 		T(seq_vfifo),
+		T(seq_built_first_discarded),
 		T(seq_root),
 		T(seq_existing),
 		T(seq_alloc_fails),

@@ -25,6 +25,7 @@
 struct ut {
 	struct th_host	h;
 	struct pn_mount	*mp;
+	bool		ph;	/* PN_MNT_PLACEHOLDER */
 };
 
 static inline int
@@ -50,6 +51,19 @@ ut_setup(void **state)
 	struct pn_mount_args a = th_args(UT_ROOT);
 
 	return ut_setup_args(state, &a);
+}
+
+/* A mount that builds every new vnode behind a placeholder. */
+static inline int
+ut_setup_placeholder(void **state)
+{
+	struct pn_mount_args a = th_args(UT_ROOT);
+
+	a.flags |= PN_MNT_PLACEHOLDER;
+	if (ut_setup_args(state, &a) != 0)
+		return -1;
+	((struct ut *)*state)->ph = true;
+	return 0;
 }
 
 static inline int
