@@ -698,17 +698,27 @@ node_release(struct pn_node *pn)
 }
 
 /*
- * Return the DEAD nodes whose last reference is gone to the pool: the
- * release that ends a reclaim takes no lock and leaves them on the pool's
- * dead stack.  Collected when the pool runs short (create_locked) and
- * before its figures are read or its slabs given back.  Mount lock held.
+ * Return the DEAD nodes whose last reference is gone to the pool: those
+ * in limbo whose putvnode is over (pn_vp NULL), and those a release left
+ * on the dead stack (the release that ends a reclaim takes no lock).
+ * Collected when the pool runs short (node_take_locked) and before its
+ * figures are read or its slabs given back.  Mount lock held.
  */
 void
 pni_node_collect(struct pn_mount *mp)
 {
-	struct pn_node *pn = pni_pool_take_dead(mp), *next;
+	struct pn_node *pn, *next, **pp = &mp->mnt_pool.pl_limbo;
 
-	for (; pn != NULL; pn = next) {
+	while ((pn = *pp) != NULL) {
+		if (pn_load(&pn->pn_vp, PN_ACQUIRE) != NULL) {
+			pp = &pn->pn_freenext;	/* its putvnode goes on */
+			continue;
+		}
+		*pp = pn->pn_freenext;
+		pni_node_set_state(mp, pn, PNI_ST_DEAD, PNI_ST_FREE);
+		pni_pool_put(mp, pn);
+	}
+	for (pn = pni_pool_take_dead(mp); pn != NULL; pn = next) {
 		next = pn->pn_freenext;
 		pni_node_set_state(mp, pn, PNI_ST_DEAD, PNI_ST_FREE);
 		pni_pool_put(mp, pn);
@@ -725,14 +735,16 @@ putvnode_refused(struct pn_mount *mp, const char *why, pn_cookie_t c)
 
 /*
  * Under the mount lock: take pn, whose vnode is vp, out of the table and
- * make it DEAD.  1 when done, 0 when vp is being published (retry), -1
- * when vp is not live.
+ * make it DEAD.  When no request holds it, drop the vnode's reference
+ * now and put the node in limbo, to go back to the pool once putvnode
+ * clears pn_vp (*limbo true).  1 when done, 0 when vp is being published
+ * (retry), -1 when vp is not live.
  */
 static int
 unlink_locked(struct pn_mount *mp, struct pn_node *pn, struct pn_vnode *vp,
-    uint64_t h)
+    uint64_t h, bool *limbo)
 {
-	uint32_t st = pni_node_state(pn);
+	uint32_t st = pni_node_state(pn), one = 1;
 
 	if (pn_load(&pn->pn_vp, PN_RELAXED) != vp)
 		return -1;
@@ -742,6 +754,16 @@ unlink_locked(struct pn_mount *mp, struct pn_node *pn, struct pn_vnode *vp,
 		return -1;
 	pni_node_set_state(mp, pn, PNI_ST_ACTIVE, PNI_ST_DEAD);
 	pni_table_remove(mp, pn->pn_cookie, h);
+	/*
+	 * A DEAD node takes no new reference but from one held (requests),
+	 * and the vnode being reclaimed has no user: no reference comes
+	 * between this drop and the end of putvnode.
+	 */
+	*limbo = pn_cas32(mp, &pn->pn_refs, &one, 0, PN_ACQ_REL);
+	if (*limbo) {
+		pn->pn_freenext = mp->mnt_pool.pl_limbo;
+		mp->mnt_pool.pl_limbo = pn;
+	}
 	return 1;
 }
 
@@ -750,7 +772,7 @@ pn_putvnode(struct pn_mount *mp, struct pn_vnode *vp)
 {
 	struct pn_lock *stripe;
 	struct pn_node *pn;
-	uint32_t one = 1;
+	bool limbo = false;
 	uint64_t h;
 	int r;
 
@@ -768,7 +790,7 @@ pn_putvnode(struct pn_mount *mp, struct pn_vnode *vp)
 	pni_table_prefetch(&mp->mnt_table, h);
 	for (;;) {
 		pni_h_enter(mp, mp->mnt_lock);
-		r = unlink_locked(mp, pn, vp, h);
+		r = unlink_locked(mp, pn, vp, h, &limbo);
 		pni_h_exit(mp, mp->mnt_lock);
 		if (r != 0)
 			break;
@@ -781,11 +803,10 @@ pn_putvnode(struct pn_mount *mp, struct pn_vnode *vp)
 	pni_table_remove_wait(mp, h);
 
 	pni_h_node_fini(mp, vp);
-	if (pn_cas32(mp, &pn->pn_refs, &one, 0, PN_ACQ_REL)) {
-		/* No request holds the node: nobody reads pn_vp any more. */
-		pn_store(&pn->pn_vp, NULL, PN_RELAXED);
+	if (limbo) {
+		/* Last: from this store on the pool may hand the node out. */
 		pni_h_vnode_setdata(mp, vp, NULL);
-		pni_pool_defer(mp, pn);
+		pn_store(&pn->pn_vp, NULL, PN_RELEASE);
 		return PN_OK;
 	}
 	stripe = pni_node_stripe(pn);

@@ -14,14 +14,19 @@ struct pni_slab {
 };
 
 /*
- * Every field but pl_dead: the mount lock.  pl_dead is a stack of DEAD
- * nodes whose last reference is gone, pushed without a lock and taken
- * back under it (pni_pool_collect).
+ * Every field but pl_dead: the mount lock.  Two lists hold DEAD nodes on
+ * their way back to the free list (node.c, pni_node_collect):
+ * - pl_limbo: nodes whose putvnode dropped the last reference under the
+ *   mount lock; each is back once its pn_vp is NULL, which putvnode
+ *   stores last, with no lock.
+ * - pl_dead: a stack of nodes whose last reference a request released,
+ *   pushed without a lock.
  */
 struct pni_pool {
 	PN_ATOMIC(uintptr_t)	 pl_dead;
 	struct pni_slab		*pl_slabs;
 	struct pn_node		*pl_free;
+	struct pn_node		*pl_limbo;
 	size_t			 pl_nslabs;
 	size_t			 pl_nfree;
 	size_t			 pl_inuse;
@@ -43,15 +48,16 @@ struct pni_pool_iter {
 };
 
 /*
- * The free list is empty, or the limit reached, while DEAD nodes wait on
- * the dead stack: collect them first (pni_node_collect).  Mount lock held.
+ * The free list is empty, or the limit reached, while DEAD nodes wait in
+ * limbo or on the dead stack: collect them first (pni_node_collect).
+ * Mount lock held.
  */
 static inline bool
 pni_pool_short(struct pni_pool *pl)
 {
 	return (pl->pl_free == NULL || (pl->pl_limit != 0 &&
-	    pl->pl_inuse >= pl->pl_limit)) &&
-	    pn_load(&pl->pl_dead, PN_RELAXED) != 0;
+	    pl->pl_inuse >= pl->pl_limit)) && (pl->pl_limbo != NULL ||
+	    pn_load(&pl->pl_dead, PN_RELAXED) != 0);
 }
 
 /* Mount lock held: */
