@@ -83,7 +83,8 @@
 #define UNLOCKED_EDGE	EDGE(PNI_ST_BUILDING, PNI_ST_ACTIVE)
 
 /*
- * Move pn from state from to state to, and wake the get-or-create callers waiting when the node leaves BUILDING or ACTIVE.
+ * Move pn from state from to state to, and wake the get-or-create callers
+ * waiting when the node leaves BUILDING or ACTIVE.
  * Mount lock held, but for BUILDING -> ACTIVE: its builder makes it with
  * no lock held once the vnode is published (the table's value, which is
  * what waiters look at, changed first, sequentially consistent, and the

@@ -5,9 +5,10 @@
  * pool hands out and takes back FREE nodes only: every state change is
  * node.c's (pni_node_set_state).
  *
- * Type stability.  Node walks (pn_node_walk) pin nodes through their
- * state words, FREE ones included, so a node's word stays a valid atomic
- * while its slab lives, and walks block drains.  Lock-free lookups never
+ * Type stability.  Node walks (pn_node_walk) read the state words of
+ * nodes in every state, FREE ones included, so a node's word stays a
+ * valid atomic while its slab lives, and walks block drains.  Lock-free
+ * lookups never
  * read a node that may be free: a hit goes from the table to the vnode,
  * and the one case that reads a node (its generation, when the host
  * refuses the vnode) does so inside the read section that keeps the
@@ -15,12 +16,12 @@
  * read grace period (pni_read_synchronize) before giving slabs back, so
  * that no lookup in flight can hold an address inside them.
  *
- * Locking: the mount lock covers every field of struct pni_pool and the
- * free list; a node is FREE exactly when it is on the free list, but for
- * the moment, inside one hold of the mount lock, between pni_pool_get and
- * its move to BUILDING.
- * Taking a node happens inside get-or-create's locked section anyway, so
- * creating a node takes one lock, not two.
+ * Locking: the mount lock covers every field of struct pni_pool but the
+ * dead stack, and the free list; a node is FREE exactly when it is on the
+ * free list, but for the moment, inside one hold of the mount lock,
+ * between pni_pool_get and its move to ACTIVE or BUILDING.  Taking a node
+ * happens inside get-or-create's locked section anyway, so creating a
+ * node takes one lock, not two.
  */
 #include "hostcall.h"
 

@@ -217,7 +217,10 @@ h_vnode_alloc(void *host, int type, struct pn_vnode **vpp)
 	return 0;
 }
 
-/* A vnode the core made and never handed out (its build failed). */
+/*
+ * A vnode the core made and never handed out: its build failed, or it was
+ * built first and another caller entered the cookie before it.
+ */
 static void
 h_vnode_free(void *host, struct pn_vnode *vp)
 {
