@@ -1161,7 +1161,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	S.args.root_size = fz_u8(&f);
 	S.args.root_rdev = fz_u8(&f);
 	b = fz_u8(&f);
-	S.args.flags = (b & 1) ? PN_MNT_NAMECACHE : 0;
+	S.args.flags = ((b & 1) ? PN_MNT_NAMECACHE : 0) |
+	    ((b & 0x20) ? PN_MNT_PLACEHOLDER : 0);
 	S.args.node_limit = (b & 0x80) ? (b >> 1) % 8 : 0;
 	S.args.hash_hint = (b & 0x40) ? fz_u8(&f) : 0;
 	remount();
