@@ -1011,6 +1011,51 @@ lookup_main(void *arg)
 }
 
 static void *
+reclaim_main(void *arg)
+{
+	struct waiter *w = arg;
+
+	w->rv = th_reclaim(&w->e->th, w->vp);
+	return NULL;
+}
+
+/*
+ * A reclaimed node in limbo whose putvnode has not ended (it waits for a
+ * lookup of the cookie inside vnode_get) stays there when the pool
+ * collects, and comes back once putvnode is over.
+ */
+static void
+limbo_in_flight(void)
+{
+	struct env e;
+	struct waiter lw = { .e = &e }, rw = { .e = &e };
+	struct pn_pool_stats ps;
+	struct pn_vnode *vp;
+	pthread_t lt, rt;
+
+	env_init(&e, 0);
+	EQ(pn_getvnode(e.mp, 5, PN_VREG, 0, 0, &vp), PN_OK);
+	th_vrele(&e.th, vp);
+	atomic_store(&e.w.vget_delay_us, 200000);
+	pthread_create(&lt, NULL, lookup_main, &lw);
+	usleep(50000);			/* the lookup sleeps in vnode_get */
+	rw.vp = vp;
+	pthread_create(&rt, NULL, reclaim_main, &rw);
+	usleep(50000);			/* putvnode waits for the lookup */
+	EQ(pn_pool_stats(e.mp, &ps), PN_OK);
+	EQ(ps.in_use, 1);		/* in limbo, not collected */
+	pthread_join(lt, NULL);
+	pthread_join(rt, NULL);
+	atomic_store(&e.w.vget_delay_us, 0);
+	EQ(rw.rv, PN_OK);
+	EQ(lw.rv, PN_ENOENT);
+	EQ(pn_pool_stats(e.mp, &ps), PN_OK);
+	EQ(ps.in_use, 0);
+	EQ(ps.free, ps.slabs * PNI_SLAB_NODES);	/* back on the free list */
+	env_fini(&e);
+}
+
+static void *
 drain_main(void *arg)
 {
 	struct waiter *w = arg;
@@ -1168,6 +1213,7 @@ main(void)
 {
 	spin_waits(0);
 	spin_waits(WH_MINIMAL);
+	limbo_in_flight();
 	readers_past_slots();
 	putvnode_not_live();
 	putvnode_meets_publication();
