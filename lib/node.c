@@ -698,6 +698,14 @@ node_release(struct pn_node *pn)
 	return PN_OK;
 }
 
+/* A DEAD node whose last reference is gone: FREE, back on the free list. */
+static void
+dead_to_pool(struct pn_mount *mp, struct pn_node *pn)
+{
+	pni_node_set_state(mp, pn, PNI_ST_DEAD, PNI_ST_FREE);
+	pni_pool_put(mp, pn);
+}
+
 /*
  * Return the DEAD nodes whose last reference is gone to the pool: those
  * in limbo whose putvnode is over (pn_vp NULL), and those a release left
@@ -716,13 +724,11 @@ pni_node_collect(struct pn_mount *mp)
 			continue;
 		}
 		*pp = pn->pn_freenext;
-		pni_node_set_state(mp, pn, PNI_ST_DEAD, PNI_ST_FREE);
-		pni_pool_put(mp, pn);
+		dead_to_pool(mp, pn);
 	}
 	for (pn = pni_pool_take_dead(mp); pn != NULL; pn = next) {
 		next = pn->pn_freenext;
-		pni_node_set_state(mp, pn, PNI_ST_DEAD, PNI_ST_FREE);
-		pni_pool_put(mp, pn);
+		dead_to_pool(mp, pn);
 	}
 }
 

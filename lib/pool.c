@@ -8,11 +8,10 @@
  * Type stability.  Node walks (pn_node_walk) read the state words of
  * nodes in every state, FREE ones included, so a node's word stays a
  * valid atomic while its slab lives, and walks block drains.  Lock-free
- * lookups never
- * read a node that may be free: a hit goes from the table to the vnode,
- * and the one case that reads a node (its generation, when the host
- * refuses the vnode) does so inside the read section that keeps the
- * node's table entry, hence the node, alive.  A drain still waits for a
+ * lookups never read a node that may be free: a hit goes from the table
+ * to the vnode, and the one case that reads a node (its generation, when
+ * the host refuses the vnode) does so inside the read section that keeps
+ * the node's table entry, hence the node, alive.  A drain still waits for a
  * read grace period (pni_read_synchronize) before giving slabs back, so
  * that no lookup in flight can hold an address inside them.
  *
