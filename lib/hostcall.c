@@ -86,6 +86,27 @@ pni_h_yield(struct pn_mount *mp)
 #endif
 }
 
+/*
+ * Wait a moment for another thread to end a short step (a writer moving
+ * keys, a reader leaving its section): pause the CPU for the first
+ * BACKOFF_SPINS rounds, then yield to the host on each.  A step lasts
+ * tens to hundreds of nanoseconds; a yield is often a system call.
+ */
+#define BACKOFF_SPINS	64
+
+void
+pni_h_backoff(struct pn_mount *mp, unsigned *round)
+{
+	if (*round < BACKOFF_SPINS) {
+		++*round;
+#if defined(__x86_64__) || defined(__i386__)
+		__builtin_ia32_pause();
+#endif
+		return;
+	}
+	pni_h_yield(mp);
+}
+
 _Noreturn void
 pni_assert_fail(struct pn_mount *mp, const char *file, int line,
     const char *what)

@@ -23,6 +23,7 @@ void	pni_h_log(struct pn_mount *, int, const char *, unsigned long long,
 	    unsigned long long);
 void	pni_h_misbehaved(struct pn_mount *, int, uint64_t, const char *);
 void	pni_h_yield(struct pn_mount *);
+void	pni_h_backoff(struct pn_mount *, unsigned *);
 
 /* ---- memory ---- */
 

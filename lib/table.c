@@ -182,7 +182,7 @@ read_wait(struct pn_mount *mp, uint32_t tag)
 	size_t i;
 
 	/*
-	 * No fence: every caller's last store before the scan (the table
+	 * No fence: every caller's last store before the scan (a stripe's
 	 * count after a removal, the new array after growth) is sequentially
 	 * consistent, as are the scan's loads and readers' claims.
 	 */
@@ -192,6 +192,7 @@ read_wait(struct pn_mount *mp, uint32_t tag)
 		for (; used != 0; used &= used - 1) {
 			size_t s = i * 32 + (size_t)__builtin_ctz(used);
 			uint64_t w = rslot_word(tb, s);
+			unsigned round = 0;
 
 			if ((w & SEQ_HELD) == 0)
 				continue;
@@ -199,7 +200,7 @@ read_wait(struct pn_mount *mp, uint32_t tag)
 			if (tag != 0 && (uint32_t)w != 0 && (uint32_t)w != tag)	/* GCOVR_EXCL_BR_LINE */
 				continue;
 			while (rslot_word(tb, s) >> 32 == w >> 32)
-				pni_h_yield(mp);
+				pni_h_backoff(mp, &round);
 		}
 	}
 }
@@ -257,7 +258,8 @@ pni_table_init(struct pn_mount *mp, size_t hint)
 		return PN_ENOMEM;
 	pn_atomic_init(&tb->tb_cur, t);
 	pn_atomic_init(&tb->tb_mask, t->t_mask);
-	pn_atomic_init(&tb->tb_seq, 0);
+	for (s = 0; s < PNI_SEQSTRIPES; s++)
+		pn_atomic_init(&tb->tb_seqs[s].ss_seq, 0);
 	for (s = 0; s < (PNI_RSLOTS + 31) / 32; s++)
 		pn_atomic_init(&tb->tb_used[s], 0);
 	for (s = 0; s < PNI_RSLOTS; s++) {
@@ -283,24 +285,49 @@ pni_table_fini(struct pn_mount *mp)
 /* ---- lookups ---- */
 
 /*
- * The lookup's retry: the inline probe (pni_table_find) overlapped a
- * writer moving keys.  Probe again until no writer overlaps.
+ * The lookup's retry: the inline probe (pni_table_find) left its home
+ * block, or overlapped a writer moving keys.  Probe again, loading each
+ * stripe's count before the first slot read in it, until no writer
+ * overlaps.
  */
 uintptr_t
 pni_table_find_retry(struct pn_mount *mp, pn_cookie_t c, uint64_t h)
 {
 	struct pni_table *tb = &mp->mnt_table;
+	unsigned round = 0;
 
 	for (;;) {
-		uint32_t s0;
-		uintptr_t v;
+		struct pni_tab *t = pn_load(&tb->tb_cur, PN_SEQ_CST);
+		size_t m = t->t_mask, i = (size_t)h & m;
+		uint32_t snap[PNI_SEQSTRIPES], have = 0, odd = 0, r;
+		uintptr_t v = 0;
+		uint64_t k;
 
-		pni_h_yield(mp);
-		s0 = pn_load(&tb->tb_seq, PN_SEQ_CST);
-		v = pni_tab_probe(pn_load(&tb->tb_cur, PN_SEQ_CST), c, h);
+		for (;; i = (i + 1) & m) {
+			r = PNI_SEQ_STRIPE(i);
+			if ((have & 1u << r) == 0) {
+				snap[r] = pn_load(&tb->tb_seqs[r].ss_seq,
+				    PN_SEQ_CST);
+				have |= 1u << r;
+				odd |= snap[r] & 1;
+			}
+			if ((k = pni_slot_key(&t->t_slot[i], PN_SEQ_CST)) == 0)
+				break;
+			if (k == c) {
+				v = pn_load(&t->t_slot[i].s_val, PN_SEQ_CST);
+				break;
+			}
+		}
 		/* As in pni_table_find. */
-		if ((s0 & 1) == 0 && pn_load(&tb->tb_seq, PN_RELAXED) == s0)
+		for (; odd == 0 && have != 0; have &= have - 1) {
+			r = (uint32_t)__builtin_ctz(have);
+			if (pn_load(&tb->tb_seqs[r].ss_seq, PN_RELAXED) !=
+			    snap[r])
+				break;
+		}
+		if (odd == 0 && have == 0)
 			return v;
+		pni_h_backoff(mp, &round);
 	}
 }
 
@@ -333,42 +360,56 @@ pni_table_find_locked(struct pn_mount *mp, pn_cookie_t c, uint64_t h)
 /* ---- writers: mount lock held ---- */
 
 /*
- * Start and end a bracket of key writes: the sequence count is odd in
- * between.  The odd store is ordered before the key writes by their
- * release stores; the even one is sequentially consistent, like the
- * read-slot scan that may follow and a reader's claim and first count
- * load: a reader whose claim the scan misses reads this count (or a
- * later one) and so sees the writes.
+ * A bracket of key writes: keys_odd makes odd the count of slot i's
+ * stripe, once, before the first write in it; keys_end makes every count
+ * it made odd even again.  The odd store is ordered before the key writes
+ * by their release stores; the even ones are sequentially consistent,
+ * like the read-slot scan that may follow and a reader's claim and count
+ * loads: a reader whose claim the scan misses reads these counts (or
+ * later ones) and so sees the writes.
  */
-static uint32_t
-keys_begin(struct pni_table *tb)
+static void
+keys_odd(struct pni_table *tb, uint32_t *odd, size_t i)
 {
-	uint32_t s = pn_load(&tb->tb_seq, PN_RELAXED);
+	uint32_t r = PNI_SEQ_STRIPE(i);
+	pn_atomic_u32 *sq = &tb->tb_seqs[r].ss_seq;
 
-	pn_store(&tb->tb_seq, s + 1, PN_RELAXED);
-	return s;
+	if ((*odd & 1u << r) != 0)
+		return;
+	*odd |= 1u << r;
+	pn_store(sq, pn_load(sq, PN_RELAXED) + 1, PN_RELAXED);
 }
 
 static void
-keys_end(struct pni_table *tb, uint32_t s)
+keys_end(struct pni_table *tb, uint32_t odd)
 {
-	pn_store(&tb->tb_seq, s + 2, PN_SEQ_CST);
+	for (; odd != 0; odd &= odd - 1) {
+		pn_atomic_u32 *sq =
+		    &tb->tb_seqs[__builtin_ctz(odd)].ss_seq;
+
+		pn_store(sq, pn_load(sq, PN_RELAXED) + 1, PN_SEQ_CST);
+	}
 }
 
 /*
  * Fill the first empty slot from c's home: the value first, then the key
  * with a release store, so that a reader that sees the key sees the value.
  */
-static void
-tab_put(struct pni_tab *t, uint64_t c, uint64_t h, uintptr_t v,
-    memory_order mo)
+static size_t
+tab_hole(struct pni_tab *t, uint64_t h)
 {
 	size_t i = (size_t)h & t->t_mask;
 
 	while (key_of(&t->t_slot[i]) != 0)
 		i = (i + 1) & t->t_mask;
-	pn_store(&t->t_slot[i].s_val, v, PN_RELAXED);
-	pni_slot_setkey(&t->t_slot[i], c, mo);
+	return i;
+}
+
+static void
+tab_fill(struct pni_slot *sl, uint64_t c, uintptr_t v, memory_order mo)
+{
+	pn_store(&sl->s_val, v, PN_RELAXED);
+	pni_slot_setkey(sl, c, mo);
 }
 
 /*
@@ -414,8 +455,8 @@ grow(struct pn_mount *mp)
 		uint64_t k = key_of(&old->t_slot[i]);
 
 		if (k != 0)
-			tab_put(t, k, pni_cookie_hash(k),
-			    take_val(mp, &old->t_slot[i]), PN_RELAXED);
+			tab_fill(&t->t_slot[tab_hole(t, pni_cookie_hash(k))],
+			    k, take_val(mp, &old->t_slot[i]), PN_RELAXED);
 	}
 	/* Publishes the slots written above. */
 	pn_store(&tb->tb_cur, t, PN_SEQ_CST);
@@ -454,17 +495,20 @@ void
 pni_table_insert(struct pn_mount *mp, pn_cookie_t c, uint64_t h, uintptr_t v)
 {
 	struct pni_table *tb = &mp->mnt_table;
+	struct pni_tab *t = cur_locked(mp);
 
 	PNI_ASSERT(mp, pni_h_held(mp, mp->mnt_lock));
-	PNI_ASSERT(mp, tb->tb_count + 2 <= cur_locked(mp)->t_mask + 1);
+	PNI_ASSERT(mp, tb->tb_count + 2 <= t->t_mask + 1);
 #if PN_ATOMIC64
-	tab_put(cur_locked(mp), c, h, v, PN_RELEASE);
+	tab_fill(&t->t_slot[tab_hole(t, h)], c, v, PN_RELEASE);
 #else
 	{
-		uint32_t s = keys_begin(tb);
+		size_t i = tab_hole(t, h);
+		uint32_t odd = 0;
 
-		tab_put(cur_locked(mp), c, h, v, PN_RELEASE);
-		keys_end(tb, s);
+		keys_odd(tb, &odd, i);
+		tab_fill(&t->t_slot[i], c, v, PN_RELEASE);
+		keys_end(tb, odd);
 	}
 #endif
 	tb->tb_count++;
@@ -485,6 +529,7 @@ pni_table_publish(struct pn_mount *mp, pn_cookie_t c, uint64_t h,
 {
 	struct pni_table *tb = &mp->mnt_table;
 	uintptr_t want = (uintptr_t)pn | PNI_SLOT_BUILDING;
+	unsigned round = 0;
 
 	/* An even vnode (build checks) for a BUILDING entry only its builder publishes. */
 	PNI_ASSERT(mp, ((uintptr_t)vp & PNI_SLOT_BUILDING) == 0);	/* GCOVR_EXCL_BR_LINE: see above */
@@ -514,7 +559,7 @@ pni_table_publish(struct pn_mount *mp, pn_cookie_t c, uint64_t h,
 		if (done)
 			return;
 		/* A writer is moving the entry: let it finish. */
-		pni_h_yield(mp);
+		pni_h_backoff(mp, &round);
 	}
 }
 
@@ -533,14 +578,15 @@ pni_table_remove(struct pn_mount *mp, pn_cookie_t c, uint64_t h)
 	size_t i, j, home;
 	uintptr_t v;
 	uint64_t k;
-	uint32_t s;
+	uint32_t odd = 0;
 
 	PNI_ASSERT(mp, pni_h_held(mp, mp->mnt_lock));
 	sl = slot_locked(t, c, h);
 	PNI_ASSERT(mp, sl != NULL);
 	i = (size_t)(sl - t->t_slot);
 
-	s = keys_begin(tb);
+	/* Each slot written is first in a stripe made odd: i, then each j moved. */
+	keys_odd(tb, &odd, i);
 	for (j = (i + 1) & t->t_mask; (k = key_of(&t->t_slot[j])) != 0;
 	    j = (j + 1) & t->t_mask) {
 		home = (size_t)pni_cookie_hash(k) & t->t_mask;
@@ -548,6 +594,7 @@ pni_table_remove(struct pn_mount *mp, pn_cookie_t c, uint64_t h)
 		if (i <= j ? (i < home && home <= j) :
 		    (i < home || home <= j))
 			continue;
+		keys_odd(tb, &odd, j);
 		v = take_val(mp, &t->t_slot[j]);
 		/* A BUILDING value becomes publishable only under its key. */
 		pn_store(&t->t_slot[i].s_val, v | ((v & PNI_SLOT_BUILDING) << 1),
@@ -559,7 +606,7 @@ pni_table_remove(struct pn_mount *mp, pn_cookie_t c, uint64_t h)
 	}
 	pni_slot_setkey(&t->t_slot[i], 0, PN_RELEASE);
 	pn_store(&t->t_slot[i].s_val, 0, PN_RELEASE);
-	keys_end(tb, s);
+	keys_end(tb, odd);
 	tb->tb_count--;
 }
 

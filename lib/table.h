@@ -63,18 +63,40 @@ struct pni_rslot {
 	};
 };
 
+/*
+ * Sequence stripes.  A writer that moves keys (removal; portable builds:
+ * insertion too) makes odd the sequence count of every stripe whose slots
+ * it writes, and even again when done; a lookup confirms its answer
+ * against the counts of the stripes its probe read.  Stripe i of an array
+ * covers the blocks of PNI_SEQ_BLOCK slots whose number is i modulo
+ * PNI_SEQSTRIPES, so two threads' removals and lookups seldom share a
+ * count, or its cache line.  As many stripes as read slots, up to 16.
+ */
+#define PNI_SEQ_BLOCK		64
+#define PNI_SEQSTRIPES		(PNI_RSLOTS < 16 ? PNI_RSLOTS : 16)
+#define PNI_SEQ_STRIPE(i)	(((i) / PNI_SEQ_BLOCK) & (PNI_SEQSTRIPES - 1))
+
+_Static_assert(PNI_SEQSTRIPES <= 32, "a writer's stripes fit a 32-bit mask");
+
+struct pni_seqstripe {
+	union {
+		pn_atomic_u32	 ss_seq;	/* odd while keys are written */
+		char		 ss_line[PNI_CACHELINE];
+	};
+};
+
 struct pni_table {
 	char			 tb_pad0[PNI_CACHELINE];
 	/* read by every lookup; written rarely */
 	PN_ATOMIC(struct pni_tab *) tb_cur;
 	PN_ATOMIC(size_t)	 tb_mask;	/* tb_cur's, for prefetch hints only */
-	pn_atomic_u32		 tb_seq;	/* odd while keys are written */
 	/* read slots ever claimed, a bit each: writers wait on these only */
 	pn_atomic_u32		 tb_used[(PNI_RSLOTS + 31) / 32];
 	char			 tb_pad1[PNI_CACHELINE];
 	/* writers: the mount lock */
 	size_t			 tb_count;
 	uint64_t		 tb_resizes;
+	struct pni_seqstripe	 tb_seqs[PNI_SEQSTRIPES];
 	struct pni_rslot	 tb_readers[PNI_RSLOTS];
 };
 
@@ -136,7 +158,7 @@ pni_slot_key(const struct pni_slot *sl, memory_order mo)
 #endif
 }
 
-/* Write a slot's key.  Portable builds: inside a tb_seq bracket. */
+/* Write a slot's key.  Portable builds: inside a stripe's bracket. */
 static inline void
 pni_slot_setkey(struct pni_slot *sl, uint64_t k, memory_order mo)
 {
@@ -211,43 +233,42 @@ pni_read_leave(struct pni_rsect rs)
 #endif
 }
 
-/* Probe array t for cookie c (hash h): its value, or 0 at an empty slot. */
-static inline uintptr_t
-pni_tab_probe(struct pni_tab *t, pn_cookie_t c, uint64_t h)
-{
-	size_t m = t->t_mask, i = (size_t)h & m;
-	uint64_t k;
-
-	while ((k = pni_slot_key(&t->t_slot[i], PN_SEQ_CST)) != 0) {
-		if (k == c)
-			return pn_load(&t->t_slot[i].s_val, PN_SEQ_CST);
-		i = (i + 1) & m;
-	}
-	return 0;
-}
-
 /*
  * The value of cookie c (hash h): a vnode, a BUILDING node, or 0 when c
  * is not in the table.  Caller is in a read section.  Every answer, hit or
- * miss, is confirmed against the table's sequence count, which writers
- * make odd while they move keys (removals; portable builds: inserts too):
- * a slot read while it changed is never believed.  The first probe is
- * inline; one that overlapped a writer is retried in table.c.
+ * miss, is confirmed against the sequence count of the stripe the probe
+ * read, which writers make odd while they move its keys (removals;
+ * portable builds: inserts too): a slot read while it changed is never
+ * believed.  A probe within its home block is inline; one that leaves
+ * it, or overlapped a writer, is retried in table.c.
  */
 static inline uintptr_t
 pni_table_find(struct pn_mount *mp, struct pni_table *tb, pn_cookie_t c,
     uint64_t h)
 {
-	uint32_t s0 = pn_load(&tb->tb_seq, PN_SEQ_CST);
-	uintptr_t v = pni_tab_probe(pn_load(&tb->tb_cur, PN_SEQ_CST), c, h);
+	struct pni_tab *t = pn_load(&tb->tb_cur, PN_SEQ_CST);
+	size_t m = t->t_mask, i = (size_t)h & m;
+	pn_atomic_u32 *sq = &tb->tb_seqs[PNI_SEQ_STRIPE(i)].ss_seq;
+	uint32_t s0 = pn_load(sq, PN_SEQ_CST);
+	uintptr_t v = 0;
+	uint64_t k;
 
+	while ((k = pni_slot_key(&t->t_slot[i], PN_SEQ_CST)) != 0) {
+		if (k == c) {
+			v = pn_load(&t->t_slot[i].s_val, PN_SEQ_CST);
+			break;
+		}
+		i = (i + 1) & m;
+		if (PNI_UNLIKELY(i % PNI_SEQ_BLOCK == 0))
+			return pni_table_find_retry(mp, c, h);
+	}
 	/*
 	 * The slot loads are acquires, so this load stays after them; a slot
 	 * written by a bracketed writer carries the odd count with it
 	 * (release store after the count).
 	 */
 	if (PNI_LIKELY((s0 & 1) == 0) &&
-	    PNI_LIKELY(pn_load(&tb->tb_seq, PN_RELAXED) == s0))
+	    PNI_LIKELY(pn_load(sq, PN_RELAXED) == s0))
 		return v;
 	return pni_table_find_retry(mp, c, h);
 }

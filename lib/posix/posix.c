@@ -158,11 +158,15 @@ mtx_lock(mtx_word *m)
 	if (atomic_compare_exchange_strong_explicit(m, &c, 1,
 	    memory_order_acquire, memory_order_relaxed))
 		return;
-	/* Held: spin a little while nobody sleeps on it. */
+	/*
+	 * Held: spin a little while nobody sleeps on it, reading the word
+	 * and trying to take it only once it reads free, so that the spinner
+	 * does not pull the line away from the holder on every turn.
+	 */
 	for (i = 0; i < SPINS && c == 1; i++) {
 		cpu_relax();
-		c = 0;
-		if (atomic_compare_exchange_weak_explicit(m, &c, 1,
+		c = atomic_load_explicit(m, memory_order_relaxed);
+		if (c == 0 && atomic_compare_exchange_weak_explicit(m, &c, 1,
 		    memory_order_acquire, memory_order_relaxed))
 			return;
 	}
