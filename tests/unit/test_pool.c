@@ -1,6 +1,7 @@
 /*
  * test_pool.c -- the pnode pool (statistics, limit, drain) and the cookie
- * table (statistics, sizing hint, growth, growth failing).
+ * table (statistics, sizing hint, growth, growth failing, clusters across
+ * the sequence stripes' blocks).
  */
 #include "unit.h"
 
@@ -368,6 +369,96 @@ table_random_churn(void **state)
 	assert_int_equal(tstats(u).resizes, 0);
 }
 
+static int
+stripe_setup(void **state)
+{
+	struct pn_mount_args a = th_args(UT_ROOT);
+
+	a.hash_hint = 192;		/* 256 slots: four 64-slot blocks */
+	return ut_setup_args(state, &a);
+}
+
+/* The slot of cookie c in the table's array, or -1. */
+static long
+slot_of(struct ut *u, pn_cookie_t c)
+{
+	struct pni_tab *t = pn_load(&u->mp->mnt_table.tb_cur, PN_RELAXED);
+	size_t i;
+
+	for (i = 0; i <= t->t_mask; i++)
+		if (pni_slot_key(&t->t_slot[i], PN_RELAXED) == c)
+			return (long)i;
+	return -1;
+}
+
+/* The sequence count of the stripe of slot i. */
+static uint32_t
+stripe_seq(struct ut *u, size_t i)
+{
+	return pn_load(&u->mp->mnt_table.tb_seqs[PNI_SEQ_STRIPE(i)].ss_seq,
+	    PN_RELAXED);
+}
+
+/*
+ * A cluster across the end of a 64-slot block lies under two stripes'
+ * counts.  Lookups that cross the block find every entry and end a miss
+ * at the cluster's end; a removal that shifts entries back across it
+ * makes both stripes' counts odd and even again, once each.
+ */
+static void
+table_block_crossing(void **state)
+{
+	struct ut *u = *state;
+	pn_cookie_t c[6], absent = 0, x;
+	struct pn_vnode *vp;
+	uint32_t s0, s1;
+	int n = 0, k;
+
+	assert_int_equal(tstats(u).buckets, 256);
+	/* Cookies whose home is slot 62, the next-to-last of block 0. */
+	for (x = 2; n < 6 || absent == 0; x++) {
+		if ((pni_cookie_hash(x) & 255) != 62 || x == UT_ROOT)
+			continue;
+		if (n < 6)
+			c[n++] = x;
+		else
+			absent = x;
+	}
+	for (k = 0; k < 6; k++)
+		make(u, c[k], c[k] + 1);
+	/* The first at its home (or next to it), the last past the block. */
+	assert_true(slot_of(u, c[0]) == 62 || slot_of(u, c[0]) == 63);
+	assert_true(slot_of(u, c[5]) >= 64);
+	for (k = 0; k < 6; k++) {
+		assert_int_equal(pn_cookie2vnode(u->mp, c[k], 0, &vp), PN_OK);
+		assert_int_equal(pn_node_cookie(ut_node(u, vp)), c[k]);
+		th_vrele(&u->h, vp);
+	}
+	assert_int_equal(pn_cookie2vnode(u->mp, absent, 0, &vp), PN_ENOENT);
+
+	/* Take the first out: the others shift back, one across the block. */
+	s0 = stripe_seq(u, 0);
+	s1 = stripe_seq(u, 64);
+	reclaim(u, c[0], c[0] + 1);
+	if (PNI_SEQ_STRIPE(0) != PNI_SEQ_STRIPE(64)) {
+		assert_int_equal(stripe_seq(u, 0), s0 + 2);
+		assert_int_equal(stripe_seq(u, 64), s1 + 2);
+	} else {
+		assert_int_equal(stripe_seq(u, 0), s0 + 2);	/* one stripe */
+	}
+	assert_true(slot_of(u, c[1]) == 62 || slot_of(u, c[1]) == 63);
+	assert_int_equal(slot_of(u, c[0]), -1);
+	assert_int_equal(pn_cookie2vnode(u->mp, c[0], 0, &vp), PN_ENOENT);
+	for (k = 1; k < 6; k++) {
+		assert_int_equal(pni_test_live_nodes(u->mp, c[k]), 1);
+		assert_int_equal(pn_cookie2vnode(u->mp, c[k], 0, &vp), PN_OK);
+		assert_int_equal(pn_node_cookie(ut_node(u, vp)), c[k]);
+		th_vrele(&u->h, vp);
+	}
+	assert_int_equal(pn_cookie2vnode(u->mp, absent, 0, &vp), PN_ENOENT);
+	assert_int_equal(tstats(u).entries, 5);
+}
+
 int
 main(void)
 {
@@ -384,6 +475,8 @@ main(void)
 		    ut_teardown),
 		T(table_growth_fails),
 		T(table_random_churn),
+		cmocka_unit_test_setup_teardown(table_block_crossing,
+		    stripe_setup, ut_teardown),
 	};
 #undef T
 
