@@ -121,7 +121,28 @@ pn_posix_free(void *host, void *p, size_t size)
 
 #ifdef PN_POSIX_FUTEX
 
-#define SPINS	100
+/*
+ * Spins before a contended lock sleeps: about 18 us of CPU pauses on a
+ * current x86 core.  The core's critical sections last well under a
+ * microsecond, but a holder can lose its CPU; sleeping and waking cost
+ * two system calls and a reschedule, which under a hypervisor is tens
+ * of microseconds.  On one CPU the holder cannot run while we spin, so
+ * there we sleep at once.
+ */
+#define SPINS	1000
+
+static int
+spins(void)
+{
+	static _Atomic int n = -1;
+	int v = atomic_load_explicit(&n, memory_order_relaxed);
+
+	if (v < 0) {
+		v = sysconf(_SC_NPROCESSORS_ONLN) > 1 ? SPINS : 0;
+		atomic_store_explicit(&n, v, memory_order_relaxed);
+	}
+	return v;
+}
 
 #if defined(__x86_64__) || defined(__i386__)
 #define cpu_relax()	__builtin_ia32_pause()
@@ -153,7 +174,7 @@ static void
 mtx_lock(mtx_word *m)
 {
 	uint32_t c = 0;
-	int i;
+	int i, n;
 
 	if (atomic_compare_exchange_strong_explicit(m, &c, 1,
 	    memory_order_acquire, memory_order_relaxed))
@@ -163,7 +184,7 @@ mtx_lock(mtx_word *m)
 	 * and trying to take it only once it reads free, so that the spinner
 	 * does not pull the line away from the holder on every turn.
 	 */
-	for (i = 0; i < SPINS && c == 1; i++) {
+	for (i = 0, n = spins(); i < n && c == 1; i++) {
 		cpu_relax();
 		c = atomic_load_explicit(m, memory_order_relaxed);
 		if (c == 0 && atomic_compare_exchange_weak_explicit(m, &c, 1,
