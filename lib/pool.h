@@ -23,18 +23,20 @@ struct pni_slab {
  *   pushed without a lock.
  */
 struct pni_pool {
-	PN_ATOMIC(uintptr_t)	 pl_dead;
-	struct pni_slab		*pl_slabs;
+	/* written by every create and reclaim */
 	struct pn_node		*pl_free;
 	struct pn_node		*pl_limbo;
-	size_t			 pl_nslabs;
 	size_t			 pl_nfree;
 	size_t			 pl_inuse;
 	size_t			 pl_highwater;
-	size_t			 pl_limit;
-	size_t			 pl_walkers;	/* iterations in progress: no drain */
 	uint64_t		 pl_allocs;
 	uint64_t		 pl_frees;
+	/* read by them, written seldom */
+	size_t			 pl_limit;
+	size_t			 pl_walkers;	/* iterations in progress: no drain */
+	struct pni_slab		*pl_slabs;
+	size_t			 pl_nslabs;
+	PN_ATOMIC(uintptr_t)	 pl_dead;
 };
 
 /*

@@ -96,6 +96,7 @@ struct pni_table {
 	/* writers: the mount lock */
 	size_t			 tb_count;
 	uint64_t		 tb_resizes;
+	char			 tb_pad2[PNI_CACHELINE];
 	struct pni_seqstripe	 tb_seqs[PNI_SEQSTRIPES];
 	struct pni_rslot	 tb_readers[PNI_RSLOTS];
 };
