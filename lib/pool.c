@@ -74,7 +74,6 @@ slab_add(struct pn_mount *mp)
 	sl->sl_next = pl->pl_slabs;
 	pl->pl_slabs = sl;
 	pl->pl_nslabs++;
-	pl->pl_nfree += PNI_SLAB_NODES;
 	return PN_OK;
 }
 
@@ -102,7 +101,6 @@ pni_pool_get(struct pn_mount *mp, struct pn_node **pnp)
 	pn = pl->pl_free;
 	PNI_ASSERT(mp, pni_node_state(pn) == PNI_ST_FREE);
 	pl->pl_free = pn->pn_freenext;
-	pl->pl_nfree--;
 	if (++pl->pl_inuse > pl->pl_highwater)
 		pl->pl_highwater = pl->pl_inuse;
 	pl->pl_allocs++;
@@ -134,9 +132,7 @@ pni_pool_put(struct pn_mount *mp, struct pn_node *pn)
 	PNI_ASSERT(mp, pni_node_state(pn) == PNI_ST_FREE);
 	pn->pn_freenext = pl->pl_free;
 	pl->pl_free = pn;
-	pl->pl_nfree++;
 	pl->pl_inuse--;
-	pl->pl_frees++;
 }
 
 /*
@@ -215,10 +211,10 @@ pni_pool_stats_locked(struct pn_mount *mp, struct pn_pool_stats *st)
 	st->in_use = pl->pl_inuse;
 	st->high_water = pl->pl_highwater;
 	st->slabs = pl->pl_nslabs;
-	st->free = pl->pl_nfree;
+	st->free = pl->pl_nslabs * PNI_SLAB_NODES - pl->pl_inuse;
 	st->limit = pl->pl_limit;
 	st->allocs = pl->pl_allocs;
-	st->frees = pl->pl_frees;
+	st->frees = pl->pl_allocs - pl->pl_inuse;
 	st->node_size = sizeof(struct pn_node);
 	st->slab_bytes = slab_bytes();
 }
@@ -282,7 +278,6 @@ pni_pool_unlink_empty(struct pn_mount *mp, struct pni_slab **gonep,
 	if (n != 0) {
 		/* Rebuild the free list from the slabs that stay. */
 		pl->pl_free = NULL;
-		pl->pl_nfree = 0;
 		for (sl = pl->pl_slabs; sl != NULL; sl = sl->sl_next)
 			for (i = PNI_SLAB_NODES; i-- > 0;) {
 				struct pn_node *pn = &sl->sl_nodes[i];
@@ -291,7 +286,6 @@ pni_pool_unlink_empty(struct pn_mount *mp, struct pni_slab **gonep,
 					continue;
 				pn->pn_freenext = pl->pl_free;
 				pl->pl_free = pn;
-				pl->pl_nfree++;
 			}
 		pl->pl_nslabs -= n;
 	}

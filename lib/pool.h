@@ -23,14 +23,16 @@ struct pni_slab {
  *   pushed without a lock.
  */
 struct pni_pool {
-	/* written by every create and reclaim */
+	/*
+	 * Written by every create and reclaim.  The free nodes and the frees
+	 * are not counted: pl_nslabs * PNI_SLAB_NODES - pl_inuse and
+	 * pl_allocs - pl_inuse.
+	 */
 	struct pn_node		*pl_free;
 	struct pn_node		*pl_limbo;
-	size_t			 pl_nfree;
 	size_t			 pl_inuse;
 	size_t			 pl_highwater;
 	uint64_t		 pl_allocs;
-	uint64_t		 pl_frees;
 	/* read by them, written seldom */
 	size_t			 pl_limit;
 	size_t			 pl_walkers;	/* iterations in progress: no drain */
