@@ -36,8 +36,8 @@
  *   BUILDING node otherwise (node.c: build first or placeholder).  A
  *   reader that misses an entry being inserted concurrently is simply
  *   ordered before the insert.  Where a key is two 32-bit halves
- *   (portable builds) the insert is bracketed by the sequence count like
- *   a removal, so a half-written key is never believed.
+ *   (portable builds) the insert is bracketed by its stripe's sequence
+ *   count like a removal, so a half-written key is never believed.
  * - Publishing a built vnode takes no lock: its builder swaps the entry's
  *   value from the BUILDING node to the vnode with one compare-and-swap.
  *   Writers that move entries (removal, growth) hold the mount lock and
@@ -48,9 +48,11 @@
  * - Remove uses backward-shift deletion (no tombstones, so the table never
  *   needs a same-size rehash).  Shifting can hide an entry from a reader
  *   for a moment, or show it a key and a value written by different
- *   moves, so removal brackets its moves with a sequence count and a
- *   reader confirms every answer against it: a hit or a miss is only
- *   believed when no removal overlapped the probe.
+ *   moves, so removal brackets its moves with sequence counts and a
+ *   reader confirms every answer against them: a hit or a miss is only
+ *   believed when no removal overlapped the probe.  The counts are
+ *   striped by 64-slot block (table.h): a removal makes odd those of the
+ *   stripes it writes, a reader checks those of the stripes it read.
  * - Growth builds a doubled array while lookups go on in the old one
  *   (writers wait), publishes it, waits for a grace period and frees the
  *   old one.  Lookups never wait for growth.
