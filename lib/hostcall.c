@@ -75,15 +75,22 @@ pni_h_misbehaved(struct pn_mount *mp, int reason, uint64_t cookie,
 		    (uint64_t)reason, cookie);
 }
 
+/* A hint to the CPU that this thread spins; nothing where there is none. */
+static inline void
+cpu_pause(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#endif
+}
+
 void
 pni_h_yield(struct pn_mount *mp)
 {
 	if (mp->mnt_ops.yield != NULL)
 		mp->mnt_ops.yield(mp->mnt_host);
-#if defined(__x86_64__) || defined(__i386__)
 	else
-		__builtin_ia32_pause();
-#endif
+		cpu_pause();
 }
 
 /*
@@ -99,9 +106,7 @@ pni_h_backoff(struct pn_mount *mp, unsigned *round)
 {
 	if (*round < BACKOFF_SPINS) {
 		++*round;
-#if defined(__x86_64__) || defined(__i386__)
-		__builtin_ia32_pause();
-#endif
+		cpu_pause();
 		return;
 	}
 	pni_h_yield(mp);

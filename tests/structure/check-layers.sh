@@ -9,6 +9,8 @@
 set -eu
 src=$1 nm=$2 ar=$3
 fail=0
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
 
 # Header graph: "included includer" pairs; tsort fails on a loop.
 for h in "$src"/lib/*.h; do
@@ -17,10 +19,10 @@ for h in "$src"/lib/*.h; do
 	sed -n 's/^#include "\([^"]*\.h\)".*/\1/p' "$h" | while read -r inc; do
 		echo "$inc $b"
 	done
-done >headers.pairs
-if ! tsort headers.pairs >/dev/null 2>tsort.err; then
+done >"$tmp"/headers.pairs
+if ! tsort "$tmp"/headers.pairs >/dev/null 2>"$tmp"/tsort.err; then
 	echo "lib/ headers include one another in a loop:"
-	cat tsort.err
+	cat "$tmp"/tsort.err
 	fail=1
 fi
 
@@ -31,13 +33,13 @@ fi
 	$2 == "U" && $3 ~ /^pni_/ { use[obj] = use[obj] " " $3 }
 	END { for (o in use) { n = split(use[o], s, " ")
 		for (i = 1; i <= n; i++) if (s[i] in def && def[s[i]] != o)
-			print def[s[i]], o } }' | sort -u >modules.pairs
-if [ ! -s modules.pairs ]; then
+			print def[s[i]], o } }' | sort -u >"$tmp"/modules.pairs
+if [ ! -s "$tmp"/modules.pairs ]; then
 	echo "no module dependencies found in $ar"
 	fail=1
-elif ! tsort modules.pairs >/dev/null 2>tsort.err; then
+elif ! tsort "$tmp"/modules.pairs >/dev/null 2>"$tmp"/tsort.err; then
 	echo "lib/ modules call one another in a loop:"
-	cat tsort.err
+	cat "$tmp"/tsort.err
 	fail=1
 fi
 
