@@ -393,10 +393,7 @@ keys_end(struct pni_table *tb, uint32_t odd)
 	}
 }
 
-/*
- * Fill the first empty slot from c's home: the value first, then the key
- * with a release store, so that a reader that sees the key sees the value.
- */
+/* The first empty slot from the home of hash h. */
 static size_t
 tab_hole(struct pni_tab *t, uint64_t h)
 {
@@ -407,6 +404,11 @@ tab_hole(struct pni_tab *t, uint64_t h)
 	return i;
 }
 
+/*
+ * Fill empty slot sl: the value first, then the key with store order mo
+ * (release where lookups may see it), so that a reader that sees the key
+ * sees the value.
+ */
 static void
 tab_fill(struct pni_slot *sl, uint64_t c, uintptr_t v, memory_order mo)
 {
