@@ -222,14 +222,14 @@ tab_alloc(struct pn_mount *mp, size_t nslots)
 	struct pni_tab *t;
 	size_t bytes;
 
-	bytes = sizeof(*t) + nslots * sizeof(t->t_slot[0]);
+	bytes = sizeof(*t) + nslots * (sizeof(t->t_slot[0]) + sizeof(pni_tag_t));
 	t = pni_h_alloc(mp, bytes);
 	if (t == NULL)
 		return NULL;
 	t->t_mask = nslots - 1;
 	t->t_bytes = bytes;
-	/* All-zero bytes are empty slots; no reader sees the array yet. */
-	__builtin_memset(t->t_slot, 0, nslots * sizeof(t->t_slot[0]));
+	/* All-zero bytes are empty slots and tags; no reader sees the array yet. */
+	__builtin_memset(t->t_slot, 0, bytes - sizeof(*t));
 	return t;
 }
 
@@ -243,6 +243,13 @@ static inline uint64_t
 key_of(const struct pni_slot *sl)
 {
 	return pni_slot_key(sl, PN_RELAXED);
+}
+
+/* Slot i's tag, for a writer. */
+static inline uint8_t
+tag_of(const struct pni_tab *t, size_t i)
+{
+	return pn_load(&pni_tab_tags(t)[i], PN_RELAXED);
 }
 
 int
@@ -302,8 +309,9 @@ pni_table_find_retry(struct pn_mount *mp, pn_cookie_t c, uint64_t h)
 		struct pni_tab *t = pn_load(&tb->tb_cur, PN_SEQ_CST);
 		size_t m = t->t_mask, i = (size_t)h & m;
 		uint32_t snap[PNI_SEQSTRIPES], have = 0, odd = 0, r;
+		pni_tag_t *tg = pni_tab_tags(t);
+		uint8_t want = pni_slot_tag(h), g;
 		uintptr_t v = 0;
-		uint64_t k;
 
 		for (;; i = (i + 1) & m) {
 			r = PNI_SEQ_STRIPE(i);
@@ -313,9 +321,10 @@ pni_table_find_retry(struct pn_mount *mp, pn_cookie_t c, uint64_t h)
 				have |= 1u << r;
 				odd |= snap[r] & 1;
 			}
-			if ((k = pni_slot_key(&t->t_slot[i], PN_SEQ_CST)) == 0)
+			if ((g = pn_load(&tg[i], PN_SEQ_CST)) == 0)
 				break;
-			if (k == c) {
+			if (g == want && pni_slot_key(&t->t_slot[i],
+			    PN_SEQ_CST) == c) {
 				v = pn_load(&t->t_slot[i].s_val, PN_SEQ_CST);
 				break;
 			}
@@ -338,10 +347,10 @@ static struct pni_slot *
 slot_locked(struct pni_tab *t, pn_cookie_t c, uint64_t h)
 {
 	size_t i = (size_t)h & t->t_mask;
-	uint64_t k;
+	uint8_t want = pni_slot_tag(h), g;
 
-	while ((k = key_of(&t->t_slot[i])) != 0) {
-		if (k == c)
+	while ((g = tag_of(t, i)) != 0) {
+		if (g == want && key_of(&t->t_slot[i]) == c)
 			return &t->t_slot[i];
 		i = (i + 1) & t->t_mask;
 	}
@@ -399,21 +408,24 @@ tab_hole(struct pni_tab *t, uint64_t h)
 {
 	size_t i = (size_t)h & t->t_mask;
 
-	while (key_of(&t->t_slot[i]) != 0)
+	while (tag_of(t, i) != 0)
 		i = (i + 1) & t->t_mask;
 	return i;
 }
 
 /*
- * Fill empty slot sl: the value first, then the key with store order mo
- * (release where lookups may see it), so that a reader that sees the key
- * sees the value.
+ * Fill empty slot i of t with cookie c (hash h) and value v: the value
+ * first, then the key, then the tag, the last two with store order mo
+ * (release where lookups may see them), so that a reader that sees the
+ * tag sees the key and the value.
  */
 static void
-tab_fill(struct pni_slot *sl, uint64_t c, uintptr_t v, memory_order mo)
+tab_fill(struct pni_tab *t, size_t i, uint64_t c, uint64_t h, uintptr_t v,
+    memory_order mo)
 {
-	pn_store(&sl->s_val, v, PN_RELAXED);
-	pni_slot_setkey(sl, c, mo);
+	pn_store(&t->t_slot[i].s_val, v, PN_RELAXED);
+	pni_slot_setkey(&t->t_slot[i], c, mo);
+	pn_store(&pni_tab_tags(t)[i], pni_slot_tag(h), mo);
 }
 
 /*
@@ -456,11 +468,13 @@ grow(struct pn_mount *mp)
 	if (t == NULL)
 		return PN_ENOMEM;
 	for (i = 0; i < n; i++) {
-		uint64_t k = key_of(&old->t_slot[i]);
+		uint64_t k = key_of(&old->t_slot[i]), h;
 
-		if (k != 0)
-			tab_fill(&t->t_slot[tab_hole(t, pni_cookie_hash(k))],
-			    k, take_val(mp, &old->t_slot[i]), PN_RELAXED);
+		if (k != 0) {
+			h = pni_cookie_hash(k);
+			tab_fill(t, tab_hole(t, h), k, h,
+			    take_val(mp, &old->t_slot[i]), PN_RELAXED);
+		}
 	}
 	/* Publishes the slots written above. */
 	pn_store(&tb->tb_cur, t, PN_SEQ_CST);
@@ -504,14 +518,14 @@ pni_table_insert(struct pn_mount *mp, pn_cookie_t c, uint64_t h, uintptr_t v)
 	PNI_ASSERT(mp, pni_h_held(mp, mp->mnt_lock));
 	PNI_ASSERT(mp, tb->tb_count + 2 <= t->t_mask + 1);
 #if PN_ATOMIC64
-	tab_fill(&t->t_slot[tab_hole(t, h)], c, v, PN_RELEASE);
+	tab_fill(t, tab_hole(t, h), c, h, v, PN_RELEASE);
 #else
 	{
 		size_t i = tab_hole(t, h);
 		uint32_t odd = 0;
 
 		keys_odd(tb, &odd, i);
-		tab_fill(&t->t_slot[i], c, v, PN_RELEASE);
+		tab_fill(t, i, c, h, v, PN_RELEASE);
 		keys_end(tb, odd);
 	}
 #endif
@@ -591,8 +605,9 @@ pni_table_remove(struct pn_mount *mp, pn_cookie_t c, uint64_t h)
 
 	/* Each slot written is first in a stripe made odd: i, then each j moved. */
 	keys_odd(tb, &odd, i);
-	for (j = (i + 1) & t->t_mask; (k = key_of(&t->t_slot[j])) != 0;
+	for (j = (i + 1) & t->t_mask; tag_of(t, j) != 0;
 	    j = (j + 1) & t->t_mask) {
+		k = key_of(&t->t_slot[j]);
 		home = (size_t)pni_cookie_hash(k) & t->t_mask;
 		/* The entry may fill the hole unless its home lies in (i, j]. */
 		if (i <= j ? (i < home && home <= j) :
@@ -606,8 +621,10 @@ pni_table_remove(struct pn_mount *mp, pn_cookie_t c, uint64_t h)
 		pni_slot_setkey(&t->t_slot[i], k, PN_RELEASE);
 		if (v & PNI_SLOT_BUILDING)
 			pn_store(&t->t_slot[i].s_val, v, PN_RELEASE);
+		pn_store(&pni_tab_tags(t)[i], tag_of(t, j), PN_RELEASE);
 		i = j;
 	}
+	pn_store(&pni_tab_tags(t)[i], 0, PN_RELEASE);
 	pni_slot_setkey(&t->t_slot[i], 0, PN_RELEASE);
 	pn_store(&t->t_slot[i].s_val, 0, PN_RELEASE);
 	keys_end(tb, odd);

@@ -35,11 +35,20 @@ struct pni_slot {
 	PN_ATOMIC(uintptr_t)	 s_val;
 };
 
+/*
+ * An array: t_mask + 1 slots, then as many tags (pni_tab_tags).  A slot's
+ * tag is 0 while it is empty, else a byte of its cookie's hash
+ * (pni_slot_tag), never 0.  Probes read the tags, a byte a slot, and a
+ * slot only where its tag matches: a lookup of an absent cookie reads no
+ * slot at all, and the tags of a million-entry table fit in 2 MB.
+ */
 struct pni_tab {
 	size_t			 t_mask;	/* slots - 1 */
 	size_t			 t_bytes;
 	struct pni_slot		 t_slot[];	/* host memory: max_align_t aligned */
 };
+
+typedef PN_ATOMIC(uint8_t)	pni_tag_t;
 
 /*
  * Read slots: a read section holds one.  It carries a sequence number
@@ -138,6 +147,20 @@ pni_cookie_hash(pn_cookie_t c)
 	c *= UINT64_C(0xc4ceb9fe1a85ec53);
 	c ^= c >> 33;
 	return c;
+}
+
+/* The tags of array t, after its slots. */
+static inline pni_tag_t *
+pni_tab_tags(const struct pni_tab *t)
+{
+	return (pni_tag_t *)(uintptr_t)&t->t_slot[t->t_mask + 1];
+}
+
+/* The slot tag of a hash: its top byte, never 0 (0 is an empty slot). */
+static inline uint8_t
+pni_slot_tag(uint64_t h)
+{
+	return (uint8_t)(h >> 56) | 1;
 }
 
 /* The read-slot tag of a hash: never 0, which stands for any cookie. */
@@ -251,11 +274,13 @@ pni_table_find(struct pn_mount *mp, struct pni_table *tb, pn_cookie_t c,
 	size_t m = t->t_mask, i = (size_t)h & m;
 	pn_atomic_u32 *sq = &tb->tb_seqs[PNI_SEQ_STRIPE(i)].ss_seq;
 	uint32_t s0 = pn_load(sq, PN_SEQ_CST);
+	pni_tag_t *tg = pni_tab_tags(t);
+	uint8_t want = pni_slot_tag(h), g;
 	uintptr_t v = 0;
-	uint64_t k;
 
-	while ((k = pni_slot_key(&t->t_slot[i], PN_SEQ_CST)) != 0) {
-		if (k == c) {
+	__builtin_prefetch(&t->t_slot[i]);
+	while ((g = pn_load(&tg[i], PN_SEQ_CST)) != 0) {
+		if (g == want && pni_slot_key(&t->t_slot[i], PN_SEQ_CST) == c) {
 			v = pn_load(&t->t_slot[i].s_val, PN_SEQ_CST);
 			break;
 		}
