@@ -36,4 +36,28 @@ pni_test_live_nodes(struct pn_mount *mp, pn_cookie_t c)
 	return count;
 }
 
+/*
+ * Slots of the cookie table whose tag disagrees with their key: 0 for an
+ * empty slot, pni_slot_tag of the key's hash otherwise.  0 when the table
+ * is consistent.  No core lock held.
+ */
+static inline size_t
+pni_test_bad_tags(struct pn_mount *mp)
+{
+	struct pni_tab *t;
+	size_t i, bad = 0;
+
+	pni_h_enter(mp, mp->mnt_lock);
+	t = pn_load(&mp->mnt_table.tb_cur, PN_RELAXED);
+	for (i = 0; i <= t->t_mask; i++) {
+		uint64_t k = pni_slot_key(&t->t_slot[i], PN_RELAXED);
+		uint8_t g = pn_load(&pni_tab_tags(t)[i], PN_RELAXED);
+
+		if (g != (k == 0 ? 0 : pni_slot_tag(pni_cookie_hash(k))))
+			bad++;
+	}
+	pni_h_exit(mp, mp->mnt_lock);
+	return bad;
+}
+
 #endif /* !PN_PNI_TEST_H */

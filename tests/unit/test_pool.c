@@ -233,6 +233,10 @@ table_stats_and_growth(void **state)
 	assert_true(ts.buckets / 4 * 3 >= 1998);
 	assert_int_equal(ts.buckets & (ts.buckets - 1), 0);
 	assert_int_equal(ts.resizes, 8);		/* 16 -> 4096 */
+	assert_int_equal(pni_test_bad_tags(u->mp), 0);	/* growth re-tags */
+	/* a slot and its one-byte tag each */
+	assert_int_equal(ts.bytes, sizeof(struct pni_tab) +
+	    ts.buckets * (sizeof(struct pni_slot) + sizeof(pni_tag_t)));
 	for (c = 2; c < 2000; c++) {
 		struct pn_vnode *vp;
 
@@ -243,6 +247,7 @@ table_stats_and_growth(void **state)
 	ts = tstats(u);
 	assert_int_equal(ts.entries, 1000);
 	assert_int_equal(ts.resizes, 8);		/* never shrinks */
+	assert_int_equal(pni_test_bad_tags(u->mp), 0);
 	for (c = 2; c < 2000; c++) {
 		struct pn_vnode *vp;
 
@@ -364,6 +369,7 @@ table_random_churn(void **state)
 			th_vrele(&u->h, vp);
 		}
 		assert_int_equal(tstats(u).entries, (size_t)nlive);
+		assert_int_equal(pni_test_bad_tags(u->mp), 0);
 	}
 	assert_int_equal(tstats(u).buckets, 16);
 	assert_int_equal(tstats(u).resizes, 0);
@@ -457,6 +463,59 @@ table_block_crossing(void **state)
 	}
 	assert_int_equal(pn_cookie2vnode(u->mp, absent, 0, &vp), PN_ENOENT);
 	assert_int_equal(tstats(u).entries, 5);
+	assert_int_equal(pni_test_bad_tags(u->mp), 0);
+}
+
+/*
+ * Cookies with one home slot and one tag: a probe whose tag matches a
+ * slot of another cookie reads its key and goes on.  Every one is found
+ * wherever it sits in the cluster, an absent cookie of the same home and
+ * tag is not, and removals that shift the cluster carry the tags along.
+ */
+static void
+table_tag_collisions(void **state)
+{
+	struct ut *u = *state;
+	pn_cookie_t c[5], absent = 0, x;
+	struct pn_vnode *vp;
+	uint64_t h0 = 0;
+	int n = 0, k, gone;
+
+	assert_int_equal(tstats(u).buckets, 256);
+	for (x = 2; n < 5 || absent == 0; x++) {
+		uint64_t h = pni_cookie_hash(x);
+
+		if (x == UT_ROOT || (n > 0 && ((h & 255) != (h0 & 255) ||
+		    pni_slot_tag(h) != pni_slot_tag(h0))))
+			continue;
+		if (n == 0)
+			h0 = h;
+		if (n < 5)
+			c[n++] = x;
+		else
+			absent = x;
+	}
+	for (k = 0; k < 5; k++)
+		make(u, c[k], c[k] + 1);
+	assert_int_equal(pni_test_bad_tags(u->mp), 0);
+	for (gone = 0; gone < 5; gone++) {
+		for (k = gone; k < 5; k++) {
+			assert_int_equal(pn_cookie2vnode(u->mp, c[k], 0, &vp),
+			    PN_OK);
+			assert_int_equal(pn_node_cookie(ut_node(u, vp)), c[k]);
+			th_vrele(&u->h, vp);
+		}
+		assert_int_equal(pn_cookie2vnode(u->mp, absent, 0, &vp),
+		    PN_ENOENT);
+		/* From the middle of the cluster where there is one. */
+		k = gone + (5 - gone) / 2;
+		reclaim(u, c[k], c[k] + 1);
+		assert_int_equal(pn_cookie2vnode(u->mp, c[k], 0, &vp),
+		    PN_ENOENT);
+		assert_int_equal(pni_test_bad_tags(u->mp), 0);
+		c[k] = c[gone];
+	}
+	assert_int_equal(tstats(u).entries, 0);
 }
 
 int
@@ -475,6 +534,8 @@ main(void)
 		    ut_teardown),
 		T(table_growth_fails),
 		T(table_random_churn),
+		cmocka_unit_test_setup_teardown(table_tag_collisions,
+		    stripe_setup, ut_teardown),
 		cmocka_unit_test_setup_teardown(table_block_crossing,
 		    stripe_setup, ut_teardown),
 	};
