@@ -10,9 +10,9 @@
  *           64-bit keys and read slots are single words; read-modify-
  *           writes are single instructions.
  *
- * portable  Only what every compiler inlines: loads and stores of 32-bit
- *           and pointer-sized words (Cortex-M0/M3/M4, RV32, 32-bit MIPS
- *           and PowerPC).  64-bit values are never atomic objects: the
+ * portable  Only what every compiler inlines: loads and stores of bytes
+ *           (the table's tags) and of 32-bit and pointer-sized words
+ *           (Cortex-M0/M3/M4, RV32, 32-bit MIPS and PowerPC).  64-bit values are never atomic objects: the
  *           table keeps a cookie as two 32-bit halves under its sequence
  *           count, a read slot is two words.  Read-modify-writes run under
  *           the mount's rmw lock, a host lock held for a few instructions

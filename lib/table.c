@@ -8,6 +8,14 @@
  * goes straight to the vnode: it never reads the node.  At most 3/4 of
  * the slots are in use.
  *
+ * Tags.  Each slot has a tag byte, in an array after the slots: 0 while
+ * the slot is empty, else a byte of its cookie's hash (table.h).  Probes,
+ * readers' and writers' alike, walk the tags and read a slot only where
+ * the tag matches; an empty tag ends them.  A tag is written after its
+ * slot (release), and cleared before it, so a reader that sees a tag sees
+ * the slot's key and value; the counts below cover tags as they cover
+ * keys.
+ *
  * Read sections.  Readers (pni_table_find, inline in table.h) take no
  * lock.  They run inside a read section: the reader claims one of
  * PNI_RSLOTS cache-line-sized read slots, picked by its stack address so
@@ -31,7 +39,8 @@
  *   So a reader that finds a cookie's vnode may call the host's vnode_get
  *   on it without pinning anything: the host frees a vnode only after
  *   pn_putvnode has taken its entry out, so not before the reader leaves.
- * - Insert fills an empty slot: value, then key with a release store.  The
+ * - Insert fills an empty slot: value, then key, then tag, with release
+ *   stores.  The
  *   value is the vnode when the node was built before its entry, the
  *   BUILDING node otherwise (node.c: build first or placeholder).  A
  *   reader that misses an entry being inserted concurrently is simply
