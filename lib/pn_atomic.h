@@ -12,12 +12,13 @@
  *
  * portable  Only what every compiler inlines: loads and stores of bytes
  *           (the table's tags) and of 32-bit and pointer-sized words
- *           (Cortex-M0/M3/M4, RV32, 32-bit MIPS and PowerPC).  64-bit values are never atomic objects: the
- *           table keeps a cookie as two 32-bit halves under its sequence
- *           count, a read slot is two words.  Read-modify-writes run under
- *           the mount's rmw lock, a host lock held for a few instructions
- *           and around nothing else (a leaf: take no lock while holding
- *           it).  No __atomic_* or __sync_* library call is ever needed.
+ *           (Cortex-M0/M3/M4, RV32, 32-bit MIPS and PowerPC).  64-bit
+ *           values are never atomic objects: the table keeps a cookie
+ *           as two 32-bit halves under its sequence count, a read slot
+ *           is two words.  Read-modify-writes run under the mount's rmw
+ *           lock, a host lock held for a few instructions and around
+ *           nothing else (a leaf: take no lock while holding it).  No
+ *           __atomic_* or __sync_* library call is ever needed.
  *
  * PN_ATOMICS_PORTABLE (-Datomics=portable) forces the portable design on
  * any target, which is how hosted test runs cover it.

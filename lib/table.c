@@ -40,13 +40,13 @@
  *   on it without pinning anything: the host frees a vnode only after
  *   pn_putvnode has taken its entry out, so not before the reader leaves.
  * - Insert fills an empty slot: value, then key, then tag, with release
- *   stores.  The
- *   value is the vnode when the node was built before its entry, the
- *   BUILDING node otherwise (node.c: build first or placeholder).  A
- *   reader that misses an entry being inserted concurrently is simply
- *   ordered before the insert.  Where a key is two 32-bit halves
- *   (portable builds) the insert is bracketed by its stripe's sequence
- *   count like a removal, so a half-written key is never believed.
+ *   stores.  The value is the vnode when the node was built before its
+ *   entry, the BUILDING node otherwise (node.c: build first or
+ *   placeholder).  A reader that misses an entry being inserted
+ *   concurrently is simply ordered before the insert.  Where a key is
+ *   two 32-bit halves (portable builds) the insert is bracketed by its
+ *   stripe's sequence count like a removal, so a half-written key is
+ *   never believed.
  * - Publishing a built vnode takes no lock: its builder swaps the entry's
  *   value from the BUILDING node to the vnode with one compare-and-swap.
  *   Writers that move entries (removal, growth) hold the mount lock and
@@ -231,13 +231,14 @@ tab_alloc(struct pn_mount *mp, size_t nslots)
 	struct pni_tab *t;
 	size_t bytes;
 
-	bytes = sizeof(*t) + nslots * (sizeof(t->t_slot[0]) + sizeof(pni_tag_t));
+	bytes = sizeof(*t) +
+	    nslots * (sizeof(t->t_slot[0]) + sizeof(pni_tag_t));
 	t = pni_h_alloc(mp, bytes);
 	if (t == NULL)
 		return NULL;
 	t->t_mask = nslots - 1;
 	t->t_bytes = bytes;
-	/* All-zero bytes are empty slots and tags; no reader sees the array yet. */
+	/* Zero bytes: empty slots and tags.  No reader sees the array yet. */
 	__builtin_memset(t->t_slot, 0, bytes - sizeof(*t));
 	return t;
 }
@@ -606,6 +607,7 @@ pni_table_remove(struct pn_mount *mp, pn_cookie_t c, uint64_t h)
 	uintptr_t v;
 	uint64_t k;
 	uint32_t odd = 0;
+	uint8_t g;
 
 	PNI_ASSERT(mp, pni_h_held(mp, mp->mnt_lock));
 	sl = slot_locked(t, c, h);
@@ -614,7 +616,7 @@ pni_table_remove(struct pn_mount *mp, pn_cookie_t c, uint64_t h)
 
 	/* Each slot written is first in a stripe made odd: i, then each j moved. */
 	keys_odd(tb, &odd, i);
-	for (j = (i + 1) & t->t_mask; tag_of(t, j) != 0;
+	for (j = (i + 1) & t->t_mask; (g = tag_of(t, j)) != 0;
 	    j = (j + 1) & t->t_mask) {
 		k = key_of(&t->t_slot[j]);
 		home = (size_t)pni_cookie_hash(k) & t->t_mask;
@@ -630,7 +632,7 @@ pni_table_remove(struct pn_mount *mp, pn_cookie_t c, uint64_t h)
 		pni_slot_setkey(&t->t_slot[i], k, PN_RELEASE);
 		if (v & PNI_SLOT_BUILDING)
 			pn_store(&t->t_slot[i].s_val, v, PN_RELEASE);
-		pn_store(&pni_tab_tags(t)[i], tag_of(t, j), PN_RELEASE);
+		pn_store(&pni_tab_tags(t)[i], g, PN_RELEASE);
 		i = j;
 	}
 	pn_store(&pni_tab_tags(t)[i], 0, PN_RELEASE);

@@ -280,7 +280,8 @@ pni_table_find(struct pn_mount *mp, struct pni_table *tb, pn_cookie_t c,
 
 	__builtin_prefetch(&t->t_slot[i]);
 	while ((g = pn_load(&tg[i], PN_SEQ_CST)) != 0) {
-		if (g == want && pni_slot_key(&t->t_slot[i], PN_SEQ_CST) == c) {
+		if (g == want &&
+		    pni_slot_key(&t->t_slot[i], PN_SEQ_CST) == c) {
 			v = pn_load(&t->t_slot[i].s_val, PN_SEQ_CST);
 			break;
 		}

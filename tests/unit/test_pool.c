@@ -17,6 +17,17 @@ make(struct ut *u, pn_cookie_t from, pn_cookie_t to)
 		th_vrele(&u->h, ut_get(u, c, PN_VREG));
 }
 
+/* Cookie c is found, and its vnode's node has cookie c. */
+static void
+found(struct ut *u, pn_cookie_t c)
+{
+	struct pn_vnode *vp;
+
+	assert_int_equal(pn_cookie2vnode(u->mp, c, 0, &vp), PN_OK);
+	assert_int_equal(pn_node_cookie(ut_node(u, vp)), c);
+	th_vrele(&u->h, vp);
+}
+
 static void
 reclaim(struct ut *u, pn_cookie_t from, pn_cookie_t to)
 {
@@ -132,7 +143,6 @@ pool_drain(void **state)
 	struct ut *u = *state;
 	struct pn_pool_stats ps;
 	size_t per = (size_t)PNI_SLAB_NODES, freed = 99;
-	struct pn_vnode *vp;
 	pn_cookie_t c;
 
 	assert_int_equal(pn_pool_drain(NULL, &freed), PN_EINVAL);
@@ -151,11 +161,8 @@ pool_drain(void **state)
 	assert_int_equal(ps.free, 2 * per - (per + 44));
 
 	/* the survivors are intact */
-	for (c = 1000 + per; c < 1000 + 2 * per + 44; c++) {
-		assert_int_equal(pn_cookie2vnode(u->mp, c, 0, &vp), PN_OK);
-		assert_int_equal(pn_node_cookie(ut_node(u, vp)), c);
-		th_vrele(&u->h, vp);
-	}
+	for (c = 1000 + per; c < 1000 + 2 * per + 44; c++)
+		found(u, c);
 	/* the rebuilt free list fills the held slabs before a new one */
 	make(u, 5000, 5000 + ps.free);
 	assert_int_equal(pstats(u).slabs, 2);
@@ -362,11 +369,7 @@ table_random_churn(void **state)
 		}
 		for (j = 0; j < nlive; j++) {
 			assert_int_equal(pni_test_live_nodes(u->mp, live[j]), 1);
-			assert_int_equal(pn_cookie2vnode(u->mp, live[j], 0, &vp),
-			    PN_OK);
-			assert_int_equal(pn_node_cookie(ut_node(u, vp)),
-			    live[j]);
-			th_vrele(&u->h, vp);
+			found(u, live[j]);
 		}
 		assert_int_equal(tstats(u).entries, (size_t)nlive);
 		assert_int_equal(pni_test_bad_tags(u->mp), 0);
@@ -435,11 +438,8 @@ table_block_crossing(void **state)
 	/* The first at its home (or next to it), the last past the block. */
 	assert_true(slot_of(u, c[0]) == 62 || slot_of(u, c[0]) == 63);
 	assert_true(slot_of(u, c[5]) >= 64);
-	for (k = 0; k < 6; k++) {
-		assert_int_equal(pn_cookie2vnode(u->mp, c[k], 0, &vp), PN_OK);
-		assert_int_equal(pn_node_cookie(ut_node(u, vp)), c[k]);
-		th_vrele(&u->h, vp);
-	}
+	for (k = 0; k < 6; k++)
+		found(u, c[k]);
 	assert_int_equal(pn_cookie2vnode(u->mp, absent, 0, &vp), PN_ENOENT);
 
 	/* Take the first out: the others shift back, one across the block. */
@@ -457,9 +457,7 @@ table_block_crossing(void **state)
 	assert_int_equal(pn_cookie2vnode(u->mp, c[0], 0, &vp), PN_ENOENT);
 	for (k = 1; k < 6; k++) {
 		assert_int_equal(pni_test_live_nodes(u->mp, c[k]), 1);
-		assert_int_equal(pn_cookie2vnode(u->mp, c[k], 0, &vp), PN_OK);
-		assert_int_equal(pn_node_cookie(ut_node(u, vp)), c[k]);
-		th_vrele(&u->h, vp);
+		found(u, c[k]);
 	}
 	assert_int_equal(pn_cookie2vnode(u->mp, absent, 0, &vp), PN_ENOENT);
 	assert_int_equal(tstats(u).entries, 5);
@@ -499,12 +497,8 @@ table_tag_collisions(void **state)
 		make(u, c[k], c[k] + 1);
 	assert_int_equal(pni_test_bad_tags(u->mp), 0);
 	for (gone = 0; gone < 5; gone++) {
-		for (k = gone; k < 5; k++) {
-			assert_int_equal(pn_cookie2vnode(u->mp, c[k], 0, &vp),
-			    PN_OK);
-			assert_int_equal(pn_node_cookie(ut_node(u, vp)), c[k]);
-			th_vrele(&u->h, vp);
-		}
+		for (k = gone; k < 5; k++)
+			found(u, c[k]);
 		assert_int_equal(pn_cookie2vnode(u->mp, absent, 0, &vp),
 		    PN_ENOENT);
 		/* From the middle of the cluster where there is one. */
