@@ -278,15 +278,8 @@ pni_table_find(struct pn_mount *mp, struct pni_table *tb, pn_cookie_t c,
 	uint8_t want = pni_slot_tag(h), g;
 	uintptr_t v = 0;
 
-	/*
-	 * The home tag's load is issued first, then the home slot's
-	 * prefetch: a prefetch that misses the TLB may hold up the loads
-	 * behind it, and a miss, which needs only the tags, would wait for
-	 * both one after the other.
-	 */
-	g = pn_load(&tg[i], PN_SEQ_CST);
 	__builtin_prefetch(&t->t_slot[i]);
-	for (; g != 0; g = pn_load(&tg[i], PN_SEQ_CST)) {
+	while ((g = pn_load(&tg[i], PN_SEQ_CST)) != 0) {
 		if (g == want &&
 		    pni_slot_key(&t->t_slot[i], PN_SEQ_CST) == c) {
 			v = pn_load(&t->t_slot[i].s_val, PN_SEQ_CST);
