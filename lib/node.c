@@ -270,8 +270,7 @@ node_take_locked(struct pn_mount *mp, pn_cookie_t c, int type,
 
 	if ((error = pni_table_reserve(mp)) != PN_OK)
 		return error;
-	if (pni_pool_short(&mp->mnt_pool))
-		pni_node_collect(mp);
+	/* Collected already (pni_pool_needs_slab): the pool is not short. */
 	if ((error = pni_pool_get(mp, &pn)) != PN_OK)
 		return error;
 	pn->pn_cookie = c;
@@ -506,13 +505,20 @@ get_or_create(struct pn_mount *mp, pn_cookie_t c, int type, int64_t size,
 		    (error = vnode_make(mp, c, type, size, rdev, &nvp)) != PN_OK)
 			return error;
 		pni_h_enter(mp, mp->mnt_lock);
-		if ((aw = await_entry_locked(mp, c, h, &m)) == AW_CREATE)
+		aw = await_entry_locked(mp, c, h, &m);
+		if (aw == AW_CREATE && !pni_pool_needs_slab(mp))
 			break;		/* create it, lock held */
 		pni_h_exit(mp, mp->mnt_lock);
 		if (aw == AW_DYING) {
 			error = PN_ENXIO;
 			goto out;
 		}
+		/*
+		 * The pool needs a slab: made with the lock dropped (its
+		 * pages' first touch may fault), then everything rechecked.
+		 */
+		if (aw == AW_CREATE && (error = pni_pool_grow(mp)) != PN_OK)
+			goto out;
 	}
 	if (nvp != NULL) {
 		error = enter_active_locked(mp, c, h, type, nvp);

@@ -47,33 +47,90 @@ pni_pool_fini(struct pn_mount *mp)
 	}
 }
 
-/* Add a slab to the free list.  Mount lock held. */
-static int
-slab_add(struct pn_mount *mp)
+/*
+ * Make slab sl ready: zeroed, every node FREE, chained in address order.
+ * The slab is nobody's yet: no lock needed.  This is where a fresh slab's
+ * pages are first touched, so growth calls it with no lock held.
+ */
+static void
+slab_init(struct pn_mount *mp, struct pni_slab *sl)
 {
-	struct pni_pool *pl = &mp->mnt_pool;
-	struct pni_slab *sl;
 	size_t i;
 
-	sl = pni_h_alloc(mp, slab_bytes());
-	if (sl == NULL)
-		return PN_ENOMEM;
 	__builtin_memset(sl, 0, slab_bytes());
 	sl->sl_bytes = slab_bytes();
 	sl->sl_nodes = (struct pn_node *)(void *)((char *)sl + SLAB_HDR);
-	for (i = PNI_SLAB_NODES; i-- > 0;) {
+	for (i = 0; i < PNI_SLAB_NODES; i++) {
 		struct pn_node *pn = &sl->sl_nodes[i];
 
 		pn_atomic_init(&pn->pn_word, PNI_ST_FREE);
 		pn_atomic_init(&pn->pn_refs, 0);
 		pn_atomic_init(&pn->pn_vp, NULL);
 		pn->pn_mp = mp;
-		pn->pn_freenext = pl->pl_free;
-		pl->pl_free = pn;
+		pn->pn_freenext = i + 1 < PNI_SLAB_NODES ? pn + 1 : NULL;
 	}
+}
+
+/* Put ready slab sl's nodes in front of the free list.  Mount lock held. */
+static void
+slab_link(struct pni_pool *pl, struct pni_slab *sl)
+{
+	sl->sl_nodes[PNI_SLAB_NODES - 1].pn_freenext = pl->pl_free;
+	pl->pl_free = &sl->sl_nodes[0];
 	sl->sl_next = pl->pl_slabs;
 	pl->pl_slabs = sl;
 	pl->pl_nslabs++;
+}
+
+/* Add a slab to the free list.  Mount lock held. */
+static int
+slab_add(struct pn_mount *mp)
+{
+	struct pni_slab *sl;
+
+	sl = pni_h_alloc(mp, slab_bytes());
+	if (sl == NULL)
+		return PN_ENOMEM;
+	slab_init(mp, sl);
+	slab_link(&mp->mnt_pool, sl);
+	return PN_OK;
+}
+
+/*
+ * Would pni_pool_get have to add a slab?  Collects the dead nodes first
+ * when the pool is short.  False at the limit: pni_pool_get refuses
+ * then.  Mount lock held.
+ */
+bool
+pni_pool_needs_slab(struct pn_mount *mp)
+{
+	struct pni_pool *pl = &mp->mnt_pool;
+
+	PNI_ASSERT(mp, pni_h_held(mp, mp->mnt_lock));
+	if (pni_pool_short(pl))
+		pni_node_collect(mp);
+	return pl->pl_free == NULL &&
+	    (pl->pl_limit == 0 || pl->pl_inuse < pl->pl_limit);
+}
+
+/*
+ * Add a slab made with no lock held: the host's allocation and the first
+ * touch of its pages (page faults, in a process) happen outside the
+ * mount lock, and the lock is held only to link it.  Mount lock not held.
+ */
+int
+pni_pool_grow(struct pn_mount *mp)
+{
+	struct pni_slab *sl;
+
+	PNI_ASSERT(mp, pni_h_notheld(mp, mp->mnt_lock));
+	sl = pni_h_alloc(mp, slab_bytes());
+	if (sl == NULL)
+		return PN_ENOMEM;
+	slab_init(mp, sl);
+	pni_h_enter(mp, mp->mnt_lock);
+	slab_link(&mp->mnt_pool, sl);
+	pni_h_exit(mp, mp->mnt_lock);
 	return PN_OK;
 }
 

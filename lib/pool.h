@@ -65,6 +65,7 @@ pni_pool_short(struct pni_pool *pl)
 }
 
 /* Mount lock held: */
+bool	pni_pool_needs_slab(struct pn_mount *);
 int	pni_pool_get(struct pn_mount *, struct pn_node **);
 void	pni_pool_put(struct pn_mount *, struct pn_node *);
 struct pn_node *pni_pool_take_dead(struct pn_mount *);
@@ -73,6 +74,7 @@ int	pni_pool_unlink_empty(struct pn_mount *, struct pni_slab **, size_t *);
 /* Any lock or none: */
 void	pni_pool_defer(struct pn_mount *, struct pn_node *);
 /* No core lock held: */
+int	pni_pool_grow(struct pn_mount *);
 void	pni_pool_free_slabs(struct pn_mount *, struct pni_slab *);
 void	pni_pool_fini(struct pn_mount *);
 void	pni_pool_iter_begin(struct pn_mount *, struct pni_pool_iter *);
