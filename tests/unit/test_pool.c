@@ -512,6 +512,117 @@ table_tag_collisions(void **state)
 	assert_int_equal(tstats(u).entries, 0);
 }
 
+/*
+ * Slabs are made with no core lock held: the host allocation and the
+ * first touch of a slab's pages happen outside the mount lock, so other
+ * creators do not wait on them.  The test host's members are wrapped to
+ * count the locks held and the slab-sized allocations.
+ */
+static struct pn_host_ops watch_inner;	/* the test host's own members */
+static int watch_held;			/* core locks held now (one thread) */
+static size_t watch_size;		/* a slab's bytes; 0: not known yet */
+static long watch_slabs, watch_slabs_locked;
+static bool watch_fail;			/* refuse slab allocations */
+
+static void *
+watch_alloc(void *host, size_t n)
+{
+	if (watch_size != 0 && n == watch_size) {
+		watch_slabs++;
+		watch_slabs_locked += watch_held != 0;
+		if (watch_fail)
+			return NULL;
+	}
+	return watch_inner.alloc(host, n);
+}
+
+static void
+watch_enter(void *host, struct pn_lock *lk)
+{
+	watch_inner.lock_enter(host, lk);
+	watch_held++;
+}
+
+static void
+watch_exit(void *host, struct pn_lock *lk)
+{
+	watch_held--;
+	watch_inner.lock_exit(host, lk);
+}
+
+static int
+watch_setup(void **state)
+{
+	struct ut *u = calloc(1, sizeof(*u));
+	struct pn_mount_args a = th_args(UT_ROOT);
+
+	if (u == NULL)
+		return -1;
+	th_init(&u->h);
+	watch_inner = u->h.h_ops;
+	u->h.h_ops.alloc = watch_alloc;
+	u->h.h_ops.lock_enter = watch_enter;
+	u->h.h_ops.lock_exit = watch_exit;
+	watch_held = 0;
+	watch_size = 0;
+	watch_slabs = watch_slabs_locked = 0;
+	watch_fail = false;
+	if (th_mount(&u->h, &a) != PN_OK) {
+		free(u);
+		return -1;
+	}
+	u->mp = u->h.h_mp;
+	*state = u;
+	return 0;
+}
+
+static void
+pool_slabs_unlocked(void **state)
+{
+	struct ut *u = *state;
+	size_t per = (size_t)PNI_SLAB_NODES;
+	struct pn_pool_stats ps;
+	struct pn_vnode *vp;
+	long vnodes;
+
+	watch_size = pstats(u).slab_bytes;
+	make(u, 2, 2 + 2 * (pn_cookie_t)per + 1);	/* three slabs */
+	assert_int_equal(pstats(u).slabs, 3);
+	assert_int_equal(watch_slabs, 3);
+	assert_int_equal(watch_slabs_locked, 0);
+	assert_int_equal(watch_held, 0);
+
+	/* Reclaimed nodes come back: no slab more. */
+	reclaim(u, 2, 2 + (pn_cookie_t)per);
+	make(u, 100000, 100000 + (pn_cookie_t)per);
+	assert_int_equal(pstats(u).slabs, 3);
+	assert_int_equal(watch_slabs, 3);
+
+	/* The pool full, a slab refused: ENOMEM, nothing taken or left. */
+	make(u, 200000, 200000 + (pn_cookie_t)(pstats(u).free));
+	ps = pstats(u);
+	assert_int_equal(ps.free, 0);
+	vnodes = th_nvnodes(&u->h);
+	watch_fail = true;
+	assert_int_equal(pn_getvnode(u->mp, 300000, PN_VREG, 0, 0, &vp),
+	    PN_ENOMEM);
+	assert_null(vp);
+	assert_int_equal(th_nvnodes(&u->h), vnodes);	/* its vnode discarded */
+	assert_int_equal(pn_cookie2vnode(u->mp, 300000, 0, &vp), PN_ENOENT);
+	assert_int_equal(pstats(u).slabs, ps.slabs);
+	assert_int_equal(pstats(u).in_use, ps.in_use);
+	assert_int_equal(tstats(u).entries, ps.in_use);
+	assert_int_equal(watch_slabs_locked, 0);
+	assert_int_equal(watch_held, 0);
+
+	/* Memory again: the same cookie is created. */
+	watch_fail = false;
+	make(u, 300000, 300001);
+	found(u, 300000);
+	assert_int_equal(pstats(u).slabs, ps.slabs + 1);
+	assert_int_equal(watch_slabs_locked, 0);
+}
+
 int
 main(void)
 {
@@ -523,6 +634,8 @@ main(void)
 		    limit_setup, ut_teardown),
 		T(pool_drain),
 		T(pool_drain_during_walk),
+		cmocka_unit_test_setup_teardown(pool_slabs_unlocked,
+		    watch_setup, ut_teardown),
 		T(table_stats_and_growth),
 		cmocka_unit_test_setup_teardown(table_hint, hint_setup,
 		    ut_teardown),
