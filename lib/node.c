@@ -257,6 +257,18 @@ await_entry_locked(struct pn_mount *mp, pn_cookie_t c, uint64_t h,
 }
 
 /*
+ * Does a create have to add a slab to the pool first?  The dead nodes
+ * are collected when the pool is short.  Mount lock held.
+ */
+static bool
+needs_slab_locked(struct pn_mount *mp)
+{
+	if (pni_pool_short(&mp->mnt_pool))
+		pni_node_collect(mp);
+	return pni_pool_needs_slab(&mp->mnt_pool);
+}
+
+/*
  * Take a FREE node for cookie c (hash h) of type type, holding the
  * reference its vnode will own, with room for its table entry.  Mount
  * lock held on entry and on return.
@@ -270,7 +282,7 @@ node_take_locked(struct pn_mount *mp, pn_cookie_t c, int type,
 
 	if ((error = pni_table_reserve(mp)) != PN_OK)
 		return error;
-	/* Collected already (pni_pool_needs_slab): the pool is not short. */
+	/* Collected already (needs_slab_locked): the pool is not short. */
 	if ((error = pni_pool_get(mp, &pn)) != PN_OK)
 		return error;
 	pn->pn_cookie = c;
@@ -506,7 +518,7 @@ get_or_create(struct pn_mount *mp, pn_cookie_t c, int type, int64_t size,
 			return error;
 		pni_h_enter(mp, mp->mnt_lock);
 		aw = await_entry_locked(mp, c, h, &m);
-		if (aw == AW_CREATE && !pni_pool_needs_slab(mp))
+		if (aw == AW_CREATE && !needs_slab_locked(mp))
 			break;		/* create it, lock held */
 		pni_h_exit(mp, mp->mnt_lock);
 		if (aw == AW_DYING) {

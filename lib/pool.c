@@ -82,37 +82,6 @@ slab_link(struct pni_pool *pl, struct pni_slab *sl)
 	pl->pl_nslabs++;
 }
 
-/* Add a slab to the free list.  Mount lock held. */
-static int
-slab_add(struct pn_mount *mp)
-{
-	struct pni_slab *sl;
-
-	sl = pni_h_alloc(mp, slab_bytes());
-	if (sl == NULL)
-		return PN_ENOMEM;
-	slab_init(mp, sl);
-	slab_link(&mp->mnt_pool, sl);
-	return PN_OK;
-}
-
-/*
- * Would pni_pool_get have to add a slab?  Collects the dead nodes first
- * when the pool is short.  False at the limit: pni_pool_get refuses
- * then.  Mount lock held.
- */
-bool
-pni_pool_needs_slab(struct pn_mount *mp)
-{
-	struct pni_pool *pl = &mp->mnt_pool;
-
-	PNI_ASSERT(mp, pni_h_held(mp, mp->mnt_lock));
-	if (pni_pool_short(pl))
-		pni_node_collect(mp);
-	return pl->pl_free == NULL &&
-	    (pl->pl_limit == 0 || pl->pl_inuse < pl->pl_limit);
-}
-
 /*
  * Add a slab made with no lock held: the host's allocation and the first
  * touch of its pages (page faults, in a process) happen outside the
@@ -137,25 +106,23 @@ pni_pool_grow(struct pn_mount *mp)
 /*
  * Take a FREE node off the free list, every field but the state word and
  * the mount zero, the state still FREE: the caller moves it on.
- * PN_ENOMEM past the limit or when the host has no memory.  Mount lock
- * held.
+ * PN_ENOMEM past the limit.  The caller asked pni_pool_needs_slab first
+ * in the same hold of the mount lock, and added a slab when it said so.
+ * Mount lock held.
  */
 int
 pni_pool_get(struct pn_mount *mp, struct pn_node **pnp)
 {
 	struct pni_pool *pl = &mp->mnt_pool;
 	struct pn_node *pn;
-	int error = PN_OK;
 
 	PNI_ASSERT(mp, pni_h_held(mp, mp->mnt_lock));
 	*pnp = NULL;
 	if (pl->pl_limit != 0 && pl->pl_inuse >= pl->pl_limit)
-		error = PN_ENOMEM;
-	else if (pl->pl_free == NULL)
-		error = slab_add(mp);
-	if (error != PN_OK)
-		return error;
+		return PN_ENOMEM;
+	/* Below the limit pni_pool_needs_slab said no: a node is free. */
 	pn = pl->pl_free;
+	PNI_ASSERT(mp, pn != NULL);
 	PNI_ASSERT(mp, pni_node_state(pn) == PNI_ST_FREE);
 	pl->pl_free = pn->pn_freenext;
 	if (++pl->pl_inuse > pl->pl_highwater)

@@ -64,8 +64,19 @@ pni_pool_short(struct pni_pool *pl)
 	    pn_load(&pl->pl_dead, PN_RELAXED) != 0);
 }
 
+/*
+ * Would pni_pool_get have to add a slab?  Not at the limit: it refuses
+ * then.  Mount lock held, dead nodes collected (pni_node_collect) when
+ * the pool is short.
+ */
+static inline bool
+pni_pool_needs_slab(const struct pni_pool *pl)
+{
+	return pl->pl_free == NULL &&
+	    (pl->pl_limit == 0 || pl->pl_inuse < pl->pl_limit);
+}
+
 /* Mount lock held: */
-bool	pni_pool_needs_slab(struct pn_mount *);
 int	pni_pool_get(struct pn_mount *, struct pn_node **);
 void	pni_pool_put(struct pn_mount *, struct pn_node *);
 struct pn_node *pni_pool_take_dead(struct pn_mount *);

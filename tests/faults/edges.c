@@ -606,7 +606,9 @@ lookup_races(void)
 
 	env_init(&e, 0);
 	/* A FREE node left in a slot. */
+	EQ(pni_pool_grow(e.mp), PN_OK);
 	pni_h_enter(e.mp, e.mp->mnt_lock);
+	CHECK(!pni_pool_needs_slab(&e.mp->mnt_pool));
 	EQ(pni_pool_get(e.mp, &pn), PN_OK);
 	pn->pn_cookie = 88;
 	EQ(pni_table_reserve(e.mp), PN_OK);
