@@ -256,16 +256,30 @@ await_entry_locked(struct pn_mount *mp, pn_cookie_t c, uint64_t h,
 	return aw;
 }
 
+/* What a create needs before it can take a node and an entry. */
+enum room {
+	R_READY,	/* nothing: go on, lock held */
+	R_TABLE,	/* the table must grow */
+	R_SLAB		/* the pool needs a slab */
+};
+
 /*
- * Does a create have to add a slab to the pool first?  The dead nodes
- * are collected when the pool is short.  Mount lock held.
+ * Does a create have to grow the table or the pool first?  Both are done
+ * with the mount lock dropped (pni_table_grow, pni_pool_grow): the host's
+ * allocation and the first touch of the new memory (page faults, in a
+ * process) stall no other creator.  A table that could not grow
+ * (table_full) fills on (pni_table_reserve).  The dead nodes are
+ * collected when the pool is short.  *np: the table's size.  Mount lock
+ * held.
  */
-static bool
-needs_slab_locked(struct pn_mount *mp)
+static enum room
+room_locked(struct pn_mount *mp, bool table_full, size_t *np)
 {
+	if (!table_full && pni_table_needs_room(mp, np))
+		return R_TABLE;
 	if (pni_pool_short(&mp->mnt_pool))
 		pni_node_collect(mp);
-	return pni_pool_needs_slab(&mp->mnt_pool);
+	return pni_pool_needs_slab(&mp->mnt_pool) ? R_SLAB : R_READY;
 }
 
 /*
@@ -282,7 +296,7 @@ node_take_locked(struct pn_mount *mp, pn_cookie_t c, int type,
 
 	if ((error = pni_table_reserve(mp)) != PN_OK)
 		return error;
-	/* Collected already (needs_slab_locked): the pool is not short. */
+	/* room_locked made room, in this hold of the lock. */
 	if ((error = pni_pool_get(mp, &pn)) != PN_OK)
 		return error;
 	pn->pn_cookie = c;
@@ -486,9 +500,12 @@ get_or_create(struct pn_mount *mp, pn_cookie_t c, int type, int64_t size,
 	    type != PN_VCHR && type != PN_VBLK;
 	struct pn_vnode *vp, *nvp = NULL;	/* nvp: built first, not entered */
 	struct pn_node *pn;
+	bool table_full = false;	/* the table could not grow */
+	enum room room = R_READY;
 	struct miss m;
 	enum found f;
 	enum await aw;
+	size_t n = 0;
 	int error;
 
 	for (;;) {
@@ -518,18 +535,19 @@ get_or_create(struct pn_mount *mp, pn_cookie_t c, int type, int64_t size,
 			return error;
 		pni_h_enter(mp, mp->mnt_lock);
 		aw = await_entry_locked(mp, c, h, &m);
-		if (aw == AW_CREATE && !needs_slab_locked(mp))
+		if (aw == AW_CREATE &&
+		    (room = room_locked(mp, table_full, &n)) == R_READY)
 			break;		/* create it, lock held */
 		pni_h_exit(mp, mp->mnt_lock);
 		if (aw == AW_DYING) {
 			error = PN_ENXIO;
 			goto out;
 		}
-		/*
-		 * The pool needs a slab: made with the lock dropped (its
-		 * pages' first touch may fault), then everything rechecked.
-		 */
-		if (aw == AW_CREATE && (error = pni_pool_grow(mp)) != PN_OK)
+		/* Room made with the lock dropped, then everything rechecked. */
+		if (aw == AW_CREATE && room == R_TABLE)
+			table_full = pni_table_grow(mp, n) != PN_OK;
+		else if (aw == AW_CREATE &&
+		    (error = pni_pool_grow(mp)) != PN_OK)
 			goto out;
 	}
 	if (nvp != NULL) {

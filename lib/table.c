@@ -464,20 +464,30 @@ take_val(struct pn_mount *mp, struct pni_slot *sl)
 	}
 }
 
-static int
-grow(struct pn_mount *mp)
+/* A larger array for the table of n slots, or NULL.  Any lock or none. */
+static struct pni_tab *
+tab_alloc_grown(struct pn_mount *mp, size_t n)
+{
+	/* The table would fill the address space long before: unreachable. */
+	if (n > SIZE_MAX / 2 / sizeof(struct pni_slot))	/* GCOVR_EXCL_BR_LINE */
+		return NULL;	/* GCOVR_EXCL_LINE: see above */
+	return tab_alloc(mp, n * 2);
+}
+
+/*
+ * Move every entry of the current array into t, empty and twice its
+ * size, and publish t.  The old array is the caller's to free after a
+ * grace period (pni_read_synchronize).  Mount lock held.
+ */
+static struct pni_tab *
+tab_move(struct pn_mount *mp, struct pni_tab *t)
 {
 	struct pni_table *tb = &mp->mnt_table;
-	struct pni_tab *old = cur_locked(mp), *t;
-	size_t n = old->t_mask + 1, i;
+	struct pni_tab *old = cur_locked(mp);
+	size_t i;
 
-	/* The table would fill the address space long before: unreachable. */
-	if (n > SIZE_MAX / 2 / sizeof(t->t_slot[0]))	/* GCOVR_EXCL_BR_LINE */
-		return PN_ENOMEM;	/* GCOVR_EXCL_LINE: see above */
-	t = tab_alloc(mp, n * 2);
-	if (t == NULL)
-		return PN_ENOMEM;
-	for (i = 0; i < n; i++) {
+	PNI_ASSERT(mp, t->t_mask == old->t_mask * 2 + 1);
+	for (i = 0; i <= old->t_mask; i++) {
 		uint64_t k = key_of(&old->t_slot[i]), h;
 
 		if (k != 0) {
@@ -490,25 +500,59 @@ grow(struct pn_mount *mp)
 	pn_store(&tb->tb_cur, t, PN_SEQ_CST);
 	pn_store(&tb->tb_mask, t->t_mask, PN_RELAXED);
 	tb->tb_resizes++;
-	pni_read_synchronize(mp);
+	return old;
+}
+
+/*
+ * Would an insert have to grow the table first?  Its size goes to *np.
+ * Mount lock held.
+ */
+bool
+pni_table_needs_room(struct pn_mount *mp, size_t *np)
+{
+	size_t n = cur_locked(mp)->t_mask + 1;
+
+	PNI_ASSERT(mp, pni_h_held(mp, mp->mnt_lock));
+	*np = n;
+	return mp->mnt_table.tb_count + 1 > n / 4 * 3;
+}
+
+/*
+ * Grow the table of n slots, holding the mount lock only to move the
+ * entries: the new array is allocated and cleared (the first touch of
+ * its pages) before the lock is taken, the old one waits out its readers
+ * and goes back to the host after the lock is dropped.  PN_OK too when
+ * another writer grew the table meanwhile (the new array is then thrown
+ * away).  PN_ENOMEM when the host has no memory.  No lock held.
+ */
+int
+pni_table_grow(struct pn_mount *mp, size_t n)
+{
+	struct pni_tab *t, *old;
+
+	PNI_ASSERT(mp, pni_h_notheld(mp, mp->mnt_lock));
+	if ((t = tab_alloc_grown(mp, n)) == NULL)
+		return PN_ENOMEM;
+	pni_h_enter(mp, mp->mnt_lock);
+	old = cur_locked(mp)->t_mask + 1 == n ? tab_move(mp, t) : t;
+	pni_h_exit(mp, mp->mnt_lock);
+	if (old != t)
+		pni_read_synchronize(mp);
 	pni_h_free(mp, old, old->t_bytes);
 	return PN_OK;
 }
 
 /*
- * Make room for one more entry: grow the table past 3/4 full; if the host
- * has no memory for that, keep going until one slot is left.  PN_ENOMEM
- * then.  Mount lock held.
+ * Is there room for one more entry?  The table grows past 3/4 full
+ * (pni_table_needs_room, pni_table_grow, before the lock is taken for
+ * the insert); when the host had no memory for that, it fills on until
+ * one slot is left.  PN_ENOMEM then.  Mount lock held.
  */
 int
 pni_table_reserve(struct pn_mount *mp)
 {
-	struct pni_table *tb = &mp->mnt_table;
-	size_t n = cur_locked(mp)->t_mask + 1;
-
 	PNI_ASSERT(mp, pni_h_held(mp, mp->mnt_lock));
-	if (tb->tb_count + 1 > n / 4 * 3 && grow(mp) != PN_OK &&
-	    tb->tb_count + 2 > n)
+	if (mp->mnt_table.tb_count + 2 > cur_locked(mp)->t_mask + 1)
 		return PN_ENOMEM;
 	return PN_OK;
 }

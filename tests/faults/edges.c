@@ -472,6 +472,29 @@ table_full(void)
 		EQ(pn_cookie2vnode(e.mp, 1000 + (pn_cookie_t)i, 0, &vp), PN_OK);
 		th_vrele(&e.th, vp);
 	}
+	/*
+	 * A grower that finds the table grown by another meanwhile (its
+	 * size no longer the one it saw) throws its new array away.
+	 */
+	EQ(pn_table_stats(e.mp, &ts), PN_OK);
+	EQ(pni_table_grow(e.mp, ts.buckets / 2), PN_OK);
+	{
+		struct pn_table_stats ts2;
+
+		EQ(pn_table_stats(e.mp, &ts2), PN_OK);
+		EQ(ts2.buckets, ts.buckets);
+		EQ(ts2.resizes, ts.resizes);
+		EQ(ts2.entries, 16);
+	}
+	/* And one that sees its size grows it, entries kept. */
+	EQ(pni_table_grow(e.mp, ts.buckets), PN_OK);
+	EQ(pn_table_stats(e.mp, &ts), PN_OK);
+	EQ(ts.buckets, 64);
+	EQ(ts.entries, 16);
+	for (i = 0; i < 15; i++) {
+		EQ(pn_cookie2vnode(e.mp, 1000 + (pn_cookie_t)i, 0, &vp), PN_OK);
+		th_vrele(&e.th, vp);
+	}
 	env_fini(&e);
 }
 
