@@ -468,8 +468,10 @@ take_val(struct pn_mount *mp, struct pni_slot *sl)
 static struct pni_tab *
 tab_alloc_grown(struct pn_mount *mp, size_t n)
 {
+	const size_t per = sizeof(struct pni_slot) + sizeof(pni_tag_t);
+
 	/* The table would fill the address space long before: unreachable. */
-	if (n > SIZE_MAX / 2 / sizeof(struct pni_slot))	/* GCOVR_EXCL_BR_LINE */
+	if (n > SIZE_MAX / 2 / per)	/* GCOVR_EXCL_BR_LINE */
 		return NULL;	/* GCOVR_EXCL_LINE: see above */
 	return tab_alloc(mp, n * 2);
 }

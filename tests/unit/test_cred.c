@@ -125,22 +125,19 @@ credcvt_uuc(void **state)
 	wh_fail_at(&u->h.h_w, 0, false);
 }
 
+static void
+no_cred_ops(struct th_host *h)
+{
+	h->h_ops.cred_get = NULL;
+	h->h_ops.caller_ids = NULL;
+}
+
 static int
 nocredget_setup(void **state)
 {
-	struct ut *u = calloc(1, sizeof(*u));
 	struct pn_mount_args a = th_args(UT_ROOT);
 
-	if (u == NULL)
-		return -1;
-	th_init(&u->h);
-	u->h.h_ops.cred_get = NULL;
-	u->h.h_ops.caller_ids = NULL;
-	if (th_mount(&u->h, &a) != PN_OK)
-		return -1;
-	u->mp = u->h.h_mp;
-	*state = u;
-	return 0;
+	return ut_setup_host(state, &a, no_cred_ops);
 }
 
 static void

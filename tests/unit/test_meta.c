@@ -265,21 +265,18 @@ updatevpsize(void **state)
 	th_vrele(&u->h, vp);
 }
 
+static void
+no_getattr_size(struct th_host *h)
+{
+	h->h_ops.vnode_getattr_size = NULL;
+}
+
 static int
 nogetattr_setup(void **state)
 {
-	struct ut *u = calloc(1, sizeof(*u));
 	struct pn_mount_args a = th_args(UT_ROOT);
 
-	if (u == NULL)
-		return -1;
-	th_init(&u->h);
-	u->h.h_ops.vnode_getattr_size = NULL;
-	if (th_mount(&u->h, &a) != PN_OK)
-		return -1;
-	u->mp = u->h.h_mp;
-	*state = u;
-	return 0;
+	return ut_setup_host(state, &a, no_getattr_size);
 }
 
 static void

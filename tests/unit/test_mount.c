@@ -635,23 +635,20 @@ h_dying(void *host)
 	return from != 0 && n >= from;
 }
 
+static void
+with_dying(struct th_host *h)
+{
+	h->h_ops.mount_dying = h_dying;
+}
+
 static int
 dying_setup(void **state)
 {
-	struct ut *u = calloc(1, sizeof(*u));
 	struct pn_mount_args a = th_args(UT_ROOT);
 
-	if (u == NULL)
-		return -1;
-	th_init(&u->h);
-	u->h.h_ops.mount_dying = h_dying;
 	atomic_store(&dying_calls, 0);
 	atomic_store(&dying_from, 0);
-	if (th_mount(&u->h, &a) != PN_OK)
-		return -1;
-	u->mp = u->h.h_mp;
-	*state = u;
-	return 0;
+	return ut_setup_host(state, &a, with_dying);
 }
 
 static void

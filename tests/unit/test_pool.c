@@ -41,6 +41,31 @@ reclaim(struct ut *u, pn_cookie_t from, pn_cookie_t to)
 	}
 }
 
+/*
+ * The first n cookies from 2 up, the root's excepted, whose hash has the
+ * bits want under mask, into c; the next such one into *absent.
+ */
+static void
+cookies_like(uint64_t want, uint64_t mask, pn_cookie_t *c, int n,
+    pn_cookie_t *absent)
+{
+	pn_cookie_t x;
+	int k = 0;
+
+	for (x = 2; k <= n; x++) {
+		if (x == UT_ROOT || (pni_cookie_hash(x) & mask) != want)
+			continue;
+		if (k < n)
+			c[k] = x;
+		else
+			*absent = x;
+		k++;
+	}
+}
+
+/* Hash bits that pick the home slot of a 256-slot table, and the tag. */
+#define HOME_AND_TAG	((uint64_t)255 | (uint64_t)0xfe << 56)
+
 static void
 pool_stats_basic(void **state)
 {
@@ -418,21 +443,14 @@ static void
 table_block_crossing(void **state)
 {
 	struct ut *u = *state;
-	pn_cookie_t c[6], absent = 0, x;
+	pn_cookie_t c[6], absent = 0;
 	struct pn_vnode *vp;
 	uint32_t s0, s1;
-	int n = 0, k;
+	int k;
 
 	assert_int_equal(tstats(u).buckets, 256);
 	/* Cookies whose home is slot 62, the next-to-last of block 0. */
-	for (x = 2; n < 6 || absent == 0; x++) {
-		if ((pni_cookie_hash(x) & 255) != 62 || x == UT_ROOT)
-			continue;
-		if (n < 6)
-			c[n++] = x;
-		else
-			absent = x;
-	}
+	cookies_like(62, 255, c, 6, &absent);
 	for (k = 0; k < 6; k++)
 		make(u, c[k], c[k] + 1);
 	/* The first at its home (or next to it), the last past the block. */
@@ -474,25 +492,20 @@ static void
 table_tag_collisions(void **state)
 {
 	struct ut *u = *state;
-	pn_cookie_t c[5], absent = 0, x;
+	pn_cookie_t c[5], absent = 0;
 	struct pn_vnode *vp;
-	uint64_t h0 = 0;
-	int n = 0, k, gone;
+	int k, gone;
 
 	assert_int_equal(tstats(u).buckets, 256);
-	for (x = 2; n < 5 || absent == 0; x++) {
-		uint64_t h = pni_cookie_hash(x);
-
-		if (x == UT_ROOT || (n > 0 && ((h & 255) != (h0 & 255) ||
-		    pni_slot_tag(h) != pni_slot_tag(h0))))
-			continue;
-		if (n == 0)
-			h0 = h;
-		if (n < 5)
-			c[n++] = x;
-		else
-			absent = x;
-	}
+	/* The slot tag is the top byte with the low bit set: 7 bits count. */
+	cookies_like(pni_cookie_hash(2) & HOME_AND_TAG, HOME_AND_TAG, c, 5,
+	    &absent);
+	assert_int_equal(c[0], 2);
+	for (k = 1; k < 5; k++)
+		assert_int_equal(pni_slot_tag(pni_cookie_hash(c[k])),
+		    pni_slot_tag(pni_cookie_hash(c[0])));
+	assert_int_equal(pni_slot_tag(pni_cookie_hash(absent)),
+	    pni_slot_tag(pni_cookie_hash(c[0])));
 	for (k = 0; k < 5; k++)
 		make(u, c[k], c[k] + 1);
 	assert_int_equal(pni_test_bad_tags(u->mp), 0);
@@ -552,30 +565,25 @@ watch_exit(void *host, struct pn_lock *lk)
 	watch_inner.lock_exit(host, lk);
 }
 
+static void
+watch_host(struct th_host *h)
+{
+	watch_inner = h->h_ops;
+	h->h_ops.alloc = watch_alloc;
+	h->h_ops.lock_enter = watch_enter;
+	h->h_ops.lock_exit = watch_exit;
+}
+
 static int
 watch_setup(void **state)
 {
-	struct ut *u = calloc(1, sizeof(*u));
 	struct pn_mount_args a = th_args(UT_ROOT);
 
-	if (u == NULL)
-		return -1;
-	th_init(&u->h);
-	watch_inner = u->h.h_ops;
-	u->h.h_ops.alloc = watch_alloc;
-	u->h.h_ops.lock_enter = watch_enter;
-	u->h.h_ops.lock_exit = watch_exit;
 	watch_held = 0;
 	watch_size = 0;
 	watch_slabs = watch_locked = 0;
 	watch_fail = false;
-	if (th_mount(&u->h, &a) != PN_OK) {
-		free(u);
-		return -1;
-	}
-	u->mp = u->h.h_mp;
-	*state = u;
-	return 0;
+	return ut_setup_host(state, &a, watch_host);
 }
 
 static void

@@ -28,14 +28,21 @@ struct ut {
 	bool		ph;	/* PN_MNT_PLACEHOLDER */
 };
 
+/*
+ * A mount made with args a over the test host, whose members adjust (when
+ * not NULL) may change first: h->h_ops is what the mount copies.
+ */
 static inline int
-ut_setup_args(void **state, const struct pn_mount_args *a)
+ut_setup_host(void **state, const struct pn_mount_args *a,
+    void (*adjust)(struct th_host *))
 {
 	struct ut *u = calloc(1, sizeof(*u));
 
 	if (u == NULL)
 		return -1;
 	th_init(&u->h);
+	if (adjust != NULL)
+		adjust(&u->h);
 	if (th_mount(&u->h, a) != PN_OK) {
 		free(u);
 		return -1;
@@ -43,6 +50,12 @@ ut_setup_args(void **state, const struct pn_mount_args *a)
 	u->mp = u->h.h_mp;
 	*state = u;
 	return 0;
+}
+
+static inline int
+ut_setup_args(void **state, const struct pn_mount_args *a)
+{
+	return ut_setup_host(state, a, NULL);
 }
 
 static inline int
