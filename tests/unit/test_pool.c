@@ -1,8 +1,11 @@
 /*
- * test_pool.c -- the pnode pool (statistics, limit, drain) and the cookie
+ * test_pool.c -- the pnode pool (statistics, limit, drain, nodes shared
+ * across threads) and the cookie
  * table (statistics, sizing hint, growth, growth failing, clusters across
  * the sequence stripes' blocks).
  */
+#include <pthread.h>
+
 #include "unit.h"
 
 #include "pni_test.h"
@@ -635,6 +638,85 @@ pool_slabs_unlocked(void **state)
 	assert_int_equal(watch_locked, 0);
 }
 
+/* make() or reclaim() on a thread of its own. */
+struct on_thread {
+	struct ut	*u;
+	pn_cookie_t	 from, to;
+	bool		 reclaim;
+};
+
+static void *
+on_thread_run(void *p)
+{
+	struct on_thread *a = p;
+
+	if (a->reclaim)
+		reclaim(a->u, a->from, a->to);
+	else
+		make(a->u, a->from, a->to);
+	return NULL;
+}
+
+static void
+on_thread(struct ut *u, pn_cookie_t from, pn_cookie_t to, bool rec)
+{
+	struct on_thread a = { u, from, to, rec };
+	pthread_t t;
+
+	assert_int_equal(pthread_create(&t, NULL, on_thread_run, &a), 0);
+	assert_int_equal(pthread_join(t, NULL), 0);
+}
+
+/*
+ * Nodes made and given back on other threads' stacks are one pool: a
+ * create takes a node another thread gave back, or a slab's free node
+ * another thread's create carved, before the pool asks for a slab; a
+ * drain gathers them all.
+ */
+static void
+pool_shared_across_threads(void **state)
+{
+	struct ut *u = *state;
+	pn_cookie_t per = (pn_cookie_t)PNI_SLAB_NODES, c;
+	struct pn_pool_stats ps;
+	size_t freed = 0;
+
+	/* The main thread's slab, all but one node free. */
+	make(u, 2, 3);
+	assert_int_equal(pstats(u).slabs, 1);
+	/* Taken from another thread: no slab more while one node is free. */
+	on_thread(u, 1000, 1000 + per - 1, false);
+	ps = pstats(u);
+	assert_int_equal(ps.slabs, 1);
+	assert_int_equal(ps.free, 0);
+	assert_int_equal(ps.in_use, per);
+	on_thread(u, 2000, 2001, false);
+	assert_int_equal(pstats(u).slabs, 2);
+
+	/* Given back on three stacks, taken again on a fourth: still two. */
+	on_thread(u, 1000, 1000 + per / 2, true);
+	reclaim(u, 2, 3);
+	on_thread(u, 2000, 2001, true);
+	make(u, 3000, 3000 + 2 * per - (per - 1 - per / 2));
+	ps = pstats(u);
+	assert_int_equal(ps.slabs, 2);
+	assert_int_equal(ps.free, 0);
+	for (c = 1000 + per / 2; c < 1000 + per - 1; c++)
+		found(u, c);
+
+	/* All back, then drained: every slab goes. */
+	assert_int_equal(th_reclaim_unused(&u->h), (int)(2 * per));
+	assert_int_equal(pn_pool_drain(u->mp, &freed), PN_OK);
+	assert_int_equal(freed, 2);
+	ps = pstats(u);
+	assert_int_equal(ps.slabs, 0);
+	assert_int_equal(ps.free, 0);
+	on_thread(u, 4000, 4001, false);
+	make(u, 5000, 5000 + per - 1);
+	assert_int_equal(pstats(u).slabs, 1);
+	assert_int_equal(pstats(u).free, 0);
+}
+
 int
 main(void)
 {
@@ -646,6 +728,7 @@ main(void)
 		    limit_setup, ut_teardown),
 		T(pool_drain),
 		T(pool_drain_during_walk),
+		T(pool_shared_across_threads),
 		cmocka_unit_test_setup_teardown(pool_slabs_unlocked,
 		    watch_setup, ut_teardown),
 		T(table_stats_and_growth),
