@@ -32,6 +32,8 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include <sys/mman.h>
+
 #include <puffsnode/posix.h>
 
 #define PN_POSIX_EXPORT	__attribute__((visibility("default")))
@@ -102,10 +104,60 @@ misuse(const char *call, const char *what)
 
 /* ---- memory ---- */
 
+#ifdef MADV_HUGEPAGE
+/*
+ * Big blocks -- the cookie table's arrays, from a few hundred thousand
+ * nodes on -- are mappings of their own, 2 MB aligned and advised for
+ * transparent huge pages: a lookup reads a tag and a slot at random
+ * across tens of megabytes, and with 4 KB pages each costs a TLB miss
+ * (two-level page walks, under a hypervisor).  Freed with the size
+ * alloc was given, which the core always passes (host.h).
+ */
+#define BIG_ALIGN	((size_t)2 << 20)
+#define BIG_MIN		(2 * BIG_ALIGN)
+
+static size_t
+big_len(size_t size)
+{
+	return (size + BIG_ALIGN - 1) & ~(BIG_ALIGN - 1);
+}
+
+static void *
+big_alloc(size_t size)
+{
+	size_t len;
+	uintptr_t m, a;
+	void *map;
+
+	if (size > SIZE_MAX - 3 * BIG_ALIGN)
+		return NULL;
+	len = big_len(size);
+	map = mmap(NULL, len + 2 * BIG_ALIGN, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (map == MAP_FAILED)
+		return NULL;
+	/*
+	 * Keep len bytes from the first 2 MB boundary past the start: 1 byte
+	 * to 2 MB go back before it, 2 MB to 4 MB after, never none.
+	 */
+	m = (uintptr_t)map;
+	a = (m | (BIG_ALIGN - 1)) + 1;
+	(void)munmap(map, a - m);
+	(void)munmap((void *)(a + len), 2 * BIG_ALIGN - (a - m));
+	/* Advice only: a kernel without huge pages keeps small ones. */
+	(void)madvise((void *)a, len, MADV_HUGEPAGE);
+	return (void *)a;
+}
+#endif /* MADV_HUGEPAGE */
+
 PN_POSIX_EXPORT void *
 pn_posix_alloc(void *host, size_t size)
 {
 	(void)host;
+#ifdef MADV_HUGEPAGE
+	if (size >= BIG_MIN)
+		return big_alloc(size);
+#endif
 	return malloc(size == 0 ? 1 : size);
 }
 
@@ -113,7 +165,14 @@ PN_POSIX_EXPORT void
 pn_posix_free(void *host, void *p, size_t size)
 {
 	(void)host;
+#ifdef MADV_HUGEPAGE
+	if (p != NULL && size >= BIG_MIN) {
+		(void)munmap(p, big_len(size));
+		return;
+	}
+#else
 	(void)size;
+#endif
 	free(p);
 }
 

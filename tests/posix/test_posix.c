@@ -169,7 +169,14 @@ fill_ops(void **state)
 static void
 alloc_free(void **state)
 {
+	static const size_t big[] = {
+		((size_t)4 << 20) - 1,
+		(size_t)4 << 20,
+		((size_t)4 << 20) + 1,
+		((size_t)6 << 20) + 4095,
+	};
 	unsigned char *p;
+	size_t i;
 	void *z;
 
 	(void)state;
@@ -184,6 +191,27 @@ alloc_free(void **state)
 	assert_non_null(p);
 	memset(p, 0x5a, (size_t)8 << 20);
 	pn_posix_free(NULL, p, (size_t)8 << 20);
+
+	/* either side of the big-block threshold, sizes not page multiples */
+	for (i = 0; i < sizeof(big) / sizeof(big[0]); i++) {
+		p = pn_posix_alloc(NULL, big[i]);
+		assert_non_null(p);
+		assert_int_equal((uintptr_t)p % _Alignof(max_align_t), 0);
+#ifdef __linux__
+		/* Linux: big blocks are 2 MB aligned, for huge pages. */
+		if (big[i] >= ((size_t)4 << 20))
+			assert_int_equal((uintptr_t)p % ((size_t)2 << 20), 0);
+#endif
+		p[0] = 1;
+		p[big[i] - 1] = 2;
+		pn_posix_free(NULL, p, big[i]);
+	}
+
+	/* more than any address space: NULL, nothing taken */
+	assert_null(pn_posix_alloc(NULL, SIZE_MAX));
+	assert_null(pn_posix_alloc(NULL, SIZE_MAX - ((size_t)2 << 20)));
+	if (sizeof(size_t) == 8)
+		assert_null(pn_posix_alloc(NULL, SIZE_MAX / 2));
 
 	z = pn_posix_alloc(&z, 0);	/* any context; 0 bytes: one */
 	assert_non_null(z);
