@@ -18,14 +18,14 @@
  *
  * Locking contract.  The vnode operations, node_init/node_fini,
  * namecache_enter, cred_get, caller_ids, bio_done, clock_now and
- * mount_dying are called with no core lock held.  alloc, free, log,
- * yield, panic, vnode_getdata and vnode_setdata may be called with the
- * mount lock held (vnode_setdata gives a vnode built first its node
- * there, just before lookups can find it: all nodes but devices, unless
- * the mount has PN_MNT_PLACEHOLDER), vnode_getsize and poll_notify with
- * a node stripe lock held: those must not call back into puffsnode but
- * for the node accessors (pn_node_cookie() and the like), which take no
- * lock.
+ * mount_dying are called with no core lock held, and so are alloc and
+ * free.  log, yield, panic, vnode_getdata and vnode_setdata may be
+ * called with the mount lock held (vnode_setdata gives a vnode built
+ * first its node there, just before lookups can find it: all nodes but
+ * devices, unless the mount has PN_MNT_PLACEHOLDER), vnode_getsize and
+ * poll_notify with a node stripe lock held: those must not call back
+ * into puffsnode but for the node accessors (pn_node_cookie() and the
+ * like), which take no lock.
  * vnode_get runs inside a lock-free lookup and must neither sleep on the
  * vnode's reclaim (answer PN_ENOENT instead) nor wait for a thread that is
  * inside puffsnode.  Hosts call pn_putvnode() and the lookup calls without

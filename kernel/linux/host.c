@@ -27,11 +27,12 @@
 /* ---- memory ---- */
 
 /*
- * The core calls alloc with its mount lock held.  Direct reclaim may
- * evict this file system's inodes, and eviction calls pn_putvnode(),
- * which takes that lock: so no allocation here may enter the file
- * system (the GFP_NOFS scope, which kvmalloc's vmalloc fallback honours
- * too).
+ * The core calls alloc with none of its locks held, but its callers are
+ * this file system's operations, which may hold the VFS's locks of this
+ * file system (a directory's, during lookup or create), and direct
+ * reclaim evicting its inodes calls pn_putvnode(): so, as a file
+ * system's allocations do, none here enters the file system (the
+ * GFP_NOFS scope, which kvmalloc's vmalloc fallback honours too).
  */
 static void *
 h_alloc(void *host, size_t size)

@@ -106,20 +106,24 @@ misuse(const char *call, const char *what)
 
 #ifdef MADV_HUGEPAGE
 /*
- * Big blocks -- the cookie table's arrays, from a few hundred thousand
- * nodes on -- are mappings of their own, 2 MB aligned and advised for
- * transparent huge pages: a lookup reads a tag and a slot at random
- * across tens of megabytes, and with 4 KB pages each costs a TLB miss
- * (two-level page walks, under a hypervisor).  Freed with the size
- * alloc was given, which the core always passes (host.h).
+ * Big blocks -- the cookie table's arrays, from about 10^5 nodes on --
+ * are mappings of their own, 2 MB aligned and advised for transparent
+ * huge pages: a lookup reads a tag and a slot at random across tens of
+ * megabytes, and with 4 KB pages each costs a TLB miss (two-level page
+ * walks, under a hypervisor).  The length is rounded to 64 KB, a
+ * multiple of every page size in use, not to 2 MB: the last partial
+ * 2 MB of a block stays in small pages rather than taking a whole huge
+ * one.  Freed with the size alloc was given, which the core always
+ * passes (host.h).
  */
 #define BIG_ALIGN	((size_t)2 << 20)
 #define BIG_MIN		(2 * BIG_ALIGN)
+#define BIG_PAGE	((size_t)64 << 10)
 
 static size_t
 big_len(size_t size)
 {
-	return (size + BIG_ALIGN - 1) & ~(BIG_ALIGN - 1);
+	return (size + BIG_PAGE - 1) & ~(BIG_PAGE - 1);
 }
 
 static void *
