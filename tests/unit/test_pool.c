@@ -1,8 +1,7 @@
 /*
  * test_pool.c -- the pnode pool (statistics, limit, drain, nodes shared
- * across threads) and the cookie
- * table (statistics, sizing hint, growth, growth failing, clusters across
- * the sequence stripes' blocks).
+ * across threads) and the cookie table (statistics, sizing hint, growth,
+ * growth failing, clusters across the sequence stripes' blocks).
  */
 #include <pthread.h>
 
