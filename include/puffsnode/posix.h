@@ -47,7 +47,12 @@ extern "C" {
  */
 int	pn_posix_fill_ops(struct pn_host_ops *ops, int version);
 
-/* Memory: malloc(3) and free(3).  A size of 0 allocates one byte. */
+/*
+ * Memory: malloc(3) and free(3); on Linux, mappings of their own for
+ * blocks of 4 MB and more, and 2 MB chunks of one block size for blocks
+ * of 8 KB to 256 KB (pn_posix_fill_ops(3)).  A size of 0 allocates one
+ * byte; free needs the size alloc was given.
+ */
 void	*pn_posix_alloc(void *host, size_t size);
 void	 pn_posix_free(void *host, void *p, size_t size);
 

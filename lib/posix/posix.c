@@ -27,6 +27,7 @@
 #include <sched.h>
 #include <stdarg.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -152,7 +153,148 @@ big_alloc(size_t size)
 	(void)madvise((void *)a, len, MADV_HUGEPAGE);
 	return (void *)a;
 }
+
+#if defined(__SANITIZE_ADDRESS__)
+#define MID_BLOCKS	0	/* AddressSanitizer checks malloc's blocks */
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define MID_BLOCKS	0
+#endif
+#endif
+#ifndef MID_BLOCKS
+#define MID_BLOCKS	1
+#endif
 #endif /* MADV_HUGEPAGE */
+
+#if defined(MADV_HUGEPAGE) && MID_BLOCKS
+/*
+ * Mid-size blocks -- the pool's slabs (10 KB at 128 nodes) and small
+ * tables' arrays -- come from chunks of their own, not from the C
+ * library's heap.  There a slab lay between every 128 of the host's
+ * vnodes, which a lookup reads: a host over malloc found its vnodes
+ * spread over about 3.5 times the memory they fill, past the TLB's
+ * reach.  A chunk is one 2 MB aligned huge page (big_alloc) holding
+ * blocks of one size class (64-byte steps), handed out from a free list
+ * or past the last one used.  A chunk whose blocks are all free is kept
+ * as a spare, for any class, up to MID_SPARES of them, and unmapped
+ * past that: the memory of a big mount goes back once its slabs are
+ * freed, and mounts made and destroyed again and again (a table's array
+ * and slabs: two classes at least) do not map and fault in chunks each
+ * time.  One mutex: slabs are taken once every 128 creates.
+ */
+#define MID_MIN		((size_t)8 << 10)
+#define MID_MAX		((size_t)256 << 10)
+#define MID_STEP	((size_t)64)
+#define MID_CLASSES	((MID_MAX - MID_MIN) / MID_STEP + 1)
+#define CHUNK		BIG_ALIGN
+#define MID_SPARES	8
+
+struct chunk {
+	struct chunk	*ch_next;	/* the class's chunks with room */
+	struct chunk	*ch_prev;
+	void		*ch_free;	/* blocks given back */
+	size_t		 ch_size;	/* the class's block size */
+	size_t		 ch_used;	/* blocks handed out */
+	size_t		 ch_top;	/* offset of the first block never used */
+};
+
+#define CHUNK_HEAD	((sizeof(struct chunk) + MID_STEP - 1) & ~(MID_STEP - 1))
+
+static pthread_mutex_t	 mid_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct chunk	*mid_room[MID_CLASSES];	/* chunks with a free block */
+static struct chunk	*mid_spare;		/* empty chunks, kept */
+static unsigned		 mid_nspare;
+
+static bool
+chunk_full(const struct chunk *ch)
+{
+	return ch->ch_free == NULL && ch->ch_top + ch->ch_size > CHUNK;
+}
+
+static void
+room_link(struct chunk **head, struct chunk *ch)
+{
+	ch->ch_prev = NULL;
+	if ((ch->ch_next = *head) != NULL)
+		ch->ch_next->ch_prev = ch;
+	*head = ch;
+}
+
+static void
+room_unlink(struct chunk **head, struct chunk *ch)
+{
+	if (ch->ch_prev != NULL)
+		ch->ch_prev->ch_next = ch->ch_next;
+	else
+		*head = ch->ch_next;
+	if (ch->ch_next != NULL)
+		ch->ch_next->ch_prev = ch->ch_prev;
+}
+
+/* A block of size bytes, MID_MIN <= size <= MID_MAX, or NULL. */
+static void *
+mid_alloc(size_t size)
+{
+	size_t sz = (size + MID_STEP - 1) & ~(MID_STEP - 1);
+	struct chunk **head = &mid_room[(sz - MID_MIN) / MID_STEP], *ch;
+	void *b;
+
+	pthread_mutex_lock(&mid_lock);
+	if ((ch = *head) == NULL) {
+		if ((ch = mid_spare) != NULL) {
+			mid_spare = ch->ch_next;
+			mid_nspare--;
+		} else if ((ch = big_alloc(CHUNK)) == NULL) {
+			pthread_mutex_unlock(&mid_lock);
+			return NULL;
+		}
+		*ch = (struct chunk){ .ch_size = sz, .ch_top = CHUNK_HEAD };
+		room_link(head, ch);
+	}
+	if ((b = ch->ch_free) != NULL)
+		ch->ch_free = *(void **)b;
+	else {
+		b = (char *)ch + ch->ch_top;
+		ch->ch_top += sz;
+	}
+	ch->ch_used++;
+	if (chunk_full(ch))
+		room_unlink(head, ch);
+	pthread_mutex_unlock(&mid_lock);
+	return b;
+}
+
+static void
+mid_free(void *p)
+{
+	struct chunk *ch = (struct chunk *)((uintptr_t)p & ~(CHUNK - 1));
+	struct chunk **head = &mid_room[(ch->ch_size - MID_MIN) / MID_STEP];
+	bool was_full;
+
+	pthread_mutex_lock(&mid_lock);
+	was_full = chunk_full(ch);
+	*(void **)p = ch->ch_free;
+	ch->ch_free = p;
+	if (--ch->ch_used == 0) {
+		if (!was_full)
+			room_unlink(head, ch);
+		if (mid_nspare < MID_SPARES) {
+			ch->ch_next = mid_spare;
+			mid_spare = ch;
+			mid_nspare++;
+		} else
+			(void)munmap(ch, CHUNK);
+	} else if (was_full)
+		room_link(head, ch);
+	pthread_mutex_unlock(&mid_lock);
+}
+
+static bool
+is_mid(size_t size)
+{
+	return size >= MID_MIN && size <= MID_MAX;
+}
+#endif /* MADV_HUGEPAGE && MID_BLOCKS */
 
 PN_POSIX_EXPORT void *
 pn_posix_alloc(void *host, size_t size)
@@ -161,6 +303,10 @@ pn_posix_alloc(void *host, size_t size)
 #ifdef MADV_HUGEPAGE
 	if (size >= BIG_MIN)
 		return big_alloc(size);
+#if MID_BLOCKS
+	if (is_mid(size))
+		return mid_alloc(size);
+#endif
 #endif
 	return malloc(size == 0 ? 1 : size);
 }
@@ -174,6 +320,12 @@ pn_posix_free(void *host, void *p, size_t size)
 		(void)munmap(p, big_len(size));
 		return;
 	}
+#if MID_BLOCKS
+	if (p != NULL && is_mid(size)) {
+		mid_free(p);
+		return;
+	}
+#endif
 #else
 	(void)size;
 #endif

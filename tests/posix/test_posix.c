@@ -18,11 +18,13 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -42,6 +44,74 @@
 /* ---- failure injection through --wrap ---- */
 
 static int fail_malloc, fail_attr, fail_mutex, fail_cond, fail_clock;
+
+/*
+ * The kit's mid-size blocks come from 2 MB chunks of their own on Linux,
+ * but not under AddressSanitizer, which checks malloc's blocks.
+ */
+#if defined(__SANITIZE_ADDRESS__)
+#define KIT_ASAN	1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define KIT_ASAN	1
+#endif
+#endif
+#if defined(__linux__) && defined(MADV_HUGEPAGE) && !defined(KIT_ASAN)
+#define KIT_MID		1
+#endif
+#define CHUNK_BYTES	((size_t)2 << 20)
+
+/*
+ * mmap, as the kit's headers name it (PN_TEST_MMAP: mmap64 for 32-bit
+ * glibc with 64-bit file offsets), can be made to fail once; munmap
+ * records the 2 MB aligned 2 MB unmappings, the chunks given back.
+ */
+#define PASTE(a, b)	a##b
+#define XPASTE(a, b)	PASTE(a, b)
+#define WRAP_MMAP	XPASTE(__wrap_, PN_TEST_MMAP)
+#define REAL_MMAP	XPASTE(__real_, PN_TEST_MMAP)
+
+static atomic_int	fail_mmap;
+static void * _Atomic	unmapped[16];
+static atomic_uint	nunmapped;
+
+void	*REAL_MMAP(void *, size_t, int, int, int, off_t);
+void	*WRAP_MMAP(void *, size_t, int, int, int, off_t);
+int	 __real_munmap(void *, size_t);
+int	 __wrap_munmap(void *, size_t);
+
+void *
+WRAP_MMAP(void *a, size_t len, int prot, int flags, int fd, off_t off)
+{
+	if (atomic_exchange(&fail_mmap, 0))
+		return MAP_FAILED;
+	return REAL_MMAP(a, len, prot, flags, fd, off);
+}
+
+int
+__wrap_munmap(void *a, size_t len)
+{
+	unsigned i;
+
+	if (len == CHUNK_BYTES && (uintptr_t)a % CHUNK_BYTES == 0 &&
+	    (i = atomic_fetch_add(&nunmapped, 1)) < 16)
+		atomic_store(&unmapped[i], a);
+	return __real_munmap(a, len);
+}
+
+#ifdef KIT_MID
+/* Was a chunk at a unmapped since the record was last cleared? */
+static bool
+was_unmapped(const void *a)
+{
+	unsigned i, n = atomic_load(&nunmapped);
+
+	for (i = 0; i < n && i < 16; i++)
+		if (atomic_load(&unmapped[i]) == a)
+			return true;
+	return false;
+}
+#endif
 
 void	*__real_malloc(size_t);
 void	*__wrap_malloc(size_t);
@@ -221,6 +291,183 @@ alloc_free(void **state)
 
 	fail_malloc = 1;
 	assert_null(pn_posix_alloc(NULL, 16));
+}
+
+#ifdef KIT_MID
+/* The chunk a mid-size block lies in. */
+static uintptr_t
+chunk_of(const void *p)
+{
+	return (uintptr_t)p & ~(CHUNK_BYTES - 1);
+}
+#endif
+
+/* Empty chunks the kit keeps (MID_SPARES in posix.c). */
+#define KIT_SPARES	8
+
+/*
+ * Mid-size blocks (8 KB to 256 KB: the pool's slabs) on Linux: chunks of
+ * one size class filled one after the other, relinked when a block comes
+ * back to a full one; emptied chunks kept as spares, KIT_SPARES of them,
+ * the rest unmapped; spares reused by any class, newest first; a chunk
+ * that cannot be mapped gives NULL.  Runs on a kit with no mid-size
+ * block out and no spare: first in the list to use them.
+ */
+static void
+mid_blocks(void **state)
+{
+	static const size_t edge[] = { 8191, 8192, 262144, 262145 };
+	enum { NCHUNK = KIT_SPARES + 2 };
+	const size_t slab = 10264;	/* 128 80-byte nodes and a header */
+	static unsigned char *b[NCHUNK * (CHUNK_BYTES / 10264 + 1)];
+	unsigned char *p, *q[KIT_SPARES];
+	uintptr_t c[NCHUNK];
+	size_t n, i, k, first;
+
+	(void)state;
+	for (i = 0; i < sizeof(edge) / sizeof(edge[0]); i++) {
+		p = pn_posix_alloc(NULL, edge[i]);
+		assert_non_null(p);
+		assert_int_equal((uintptr_t)p % _Alignof(max_align_t), 0);
+		p[0] = 1;
+		p[edge[i] - 1] = 2;
+		pn_posix_free(NULL, p, edge[i]);
+	}
+#ifdef KIT_MID
+	/*
+	 * Chunks filled in turn, each with as many blocks as fit, until the
+	 * first block of the NCHUNK-th.
+	 */
+	for (n = 0, k = 0, first = 0; k < NCHUNK; n++) {
+		b[n] = pn_posix_alloc(NULL, slab);
+		assert_non_null(b[n]);
+		assert_int_equal((uintptr_t)b[n] % 64, 0);
+		memset(b[n], (int)(n & 0xff), slab);
+		if (k > 0 && chunk_of(b[n]) == c[k - 1])
+			continue;
+		/* the chunk before is full */
+		if (k > 0)
+			assert_true(n - first >= CHUNK_BYTES / slab - 1 &&
+			    n - first <= CHUNK_BYTES / slab);
+		c[k++] = chunk_of(b[n]);
+		first = n;
+	}
+	for (i = 0; i < n; i++) {
+		assert_int_equal(b[i][0], i & 0xff);
+		assert_int_equal(b[i][slab - 1], i & 0xff);
+	}
+
+	/* a block back to a full chunk: it has room again, and the block is next */
+	pn_posix_free(NULL, b[5], slab);
+	p = pn_posix_alloc(NULL, slab);
+	assert_ptr_equal(p, b[5]);
+
+	/* emptied in turn: the first KIT_SPARES kept, the others unmapped */
+	atomic_store(&nunmapped, 0);
+	for (i = 0; i < n; i++)
+		pn_posix_free(NULL, b[i], slab);
+	for (k = 0; k < NCHUNK; k++)
+		assert_int_equal(was_unmapped((void *)c[k]), k >= KIT_SPARES);
+
+	/* the spares serve other classes, the last one kept first */
+	for (k = 0; k < KIT_SPARES; k++) {
+		q[k] = pn_posix_alloc(NULL, 20000 + 64 * k);
+		assert_int_equal(chunk_of(q[k]), c[KIT_SPARES - 1 - k]);
+		memset(q[k], 0x11, 20000 + 64 * k);
+	}
+
+	/* no spare, no chunk with room, no mapping: NULL, nothing taken */
+	atomic_store(&fail_mmap, 1);
+	assert_null(pn_posix_alloc(NULL, 30000));
+	assert_int_equal(atomic_load(&fail_mmap), 0);
+
+	/* with a spare back, no mapping is needed */
+	pn_posix_free(NULL, q[0], 20000);
+	atomic_store(&fail_mmap, 1);
+	p = pn_posix_alloc(NULL, 40000);
+	assert_int_equal(chunk_of(p), c[KIT_SPARES - 1]);
+	assert_int_equal(atomic_load(&fail_mmap), 1);
+	atomic_store(&fail_mmap, 0);
+	pn_posix_free(NULL, p, 40000);
+	for (k = 1; k < KIT_SPARES; k++)
+		pn_posix_free(NULL, q[k], 20000 + 64 * k);
+
+	/*
+	 * Two chunks of a class with room, the one filled first at the head
+	 * of the list: the other, emptied, leaves it from behind and is the
+	 * spare taken next.
+	 */
+	for (n = 0; n == 0 || chunk_of(b[n - 1]) == chunk_of(b[0]); n++)
+		assert_non_null(b[n] = pn_posix_alloc(NULL, 12000));
+	c[1] = chunk_of(b[n - 1]);
+	pn_posix_free(NULL, b[0], 12000);
+	pn_posix_free(NULL, b[n - 1], 12000);
+	p = pn_posix_alloc(NULL, 50000);
+	assert_int_equal(chunk_of(p), c[1]);
+	pn_posix_free(NULL, p, 50000);
+	for (i = 1; i < n - 1; i++)
+		pn_posix_free(NULL, b[i], 12000);
+#else
+	(void)b;
+	(void)c;
+	(void)n;
+	(void)k;
+	(void)first;
+	(void)q;
+	(void)slab;
+#endif
+}
+
+struct mid_peer {
+	unsigned	seed;
+	atomic_int	bad;
+};
+
+/* Blocks of three classes taken, filled, checked and given back. */
+static void *
+mid_churn(void *arg)
+{
+	static const size_t sz[] = { 10264, 16384, 65536 };
+	struct mid_peer *mp = arg;
+	unsigned char *p[3];
+	unsigned r = mp->seed;
+	int i, k, j;
+
+	for (i = 0; i < 3000; i++) {
+		for (k = 0; k < 3; k++) {
+			r = r * 1103515245u + 12345u;
+			if ((p[k] = pn_posix_alloc(NULL, sz[k])) == NULL) {
+				atomic_fetch_add(&mp->bad, 1);
+				return NULL;
+			}
+			memset(p[k], (int)(r >> 24), sz[k]);
+		}
+		for (k = 0; k < 3; k++) {
+			for (j = 1; j < 64; j++)
+				if (p[k][sz[k] / 64 * (size_t)j] != p[k][0])
+					atomic_fetch_add(&mp->bad, 1);
+			pn_posix_free(NULL, p[k], sz[k]);
+		}
+	}
+	return NULL;
+}
+
+/* Two threads taking and giving back mid-size blocks: none shared. */
+static void
+mid_threads(void **state)
+{
+	struct mid_peer peer[2] = { { .seed = 1 }, { .seed = 2 } };
+	pthread_t th[2];
+	int i;
+
+	(void)state;
+	for (i = 0; i < 2; i++)
+		assert_int_equal(pthread_create(&th[i], NULL, mid_churn,
+		    &peer[i]), 0);
+	for (i = 0; i < 2; i++) {
+		assert_int_equal(pthread_join(th[i], NULL), 0);
+		assert_int_equal(atomic_load(&peer[i].bad), 0);
+	}
 }
 
 /* ---- mutexes ---- */
@@ -767,6 +1014,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(fill_ops),
 		cmocka_unit_test(alloc_free),
+		cmocka_unit_test(mid_blocks),
+		cmocka_unit_test(mid_threads),
 		cmocka_unit_test(lock_basics),
 		cmocka_unit_test(lock_held_elsewhere),
 		cmocka_unit_test(contended_lock),
