@@ -127,8 +127,9 @@ big_len(size_t size)
 	return (size + BIG_PAGE - 1) & ~(BIG_PAGE - 1);
 }
 
+/* A mapping of size bytes, 2 MB aligned, advised for huge pages or not. */
 static void *
-big_alloc(size_t size)
+big_alloc(size_t size, bool huge)
 {
 	size_t len;
 	uintptr_t m, a;
@@ -150,7 +151,8 @@ big_alloc(size_t size)
 	(void)munmap(map, a - m);
 	(void)munmap((void *)(a + len), 2 * BIG_ALIGN - (a - m));
 	/* Advice only: a kernel without huge pages keeps small ones. */
-	(void)madvise((void *)a, len, MADV_HUGEPAGE);
+	if (huge)
+		(void)madvise((void *)a, len, MADV_HUGEPAGE);
 	return (void *)a;
 }
 
@@ -173,9 +175,11 @@ big_alloc(size_t size)
  * library's heap.  There a slab lay between every 128 of the host's
  * vnodes, which a lookup reads: a host over malloc found its vnodes
  * spread over about 3.5 times the memory they fill, past the TLB's
- * reach.  A chunk is one 2 MB aligned huge page (big_alloc) holding
- * blocks of one size class (64-byte steps), handed out from a free list
- * or past the last one used.  A chunk whose blocks are all free is kept
+ * reach.  A chunk is a 2 MB aligned mapping (big_alloc) holding blocks
+ * of one size class (64-byte steps), handed out from a free list or past
+ * the last one used.  The chunks made while MID_HUGE_FROM or more are
+ * mapped are advised for huge pages: with small pages a small mount's
+ * chunks take only the pages its blocks touch, not 2 MB each.  A chunk whose blocks are all free is kept
  * as a spare, for any class, up to MID_SPARES of them, and unmapped
  * past that: the memory of a big mount goes back once its slabs are
  * freed, and mounts made and destroyed again and again (a table's array
@@ -188,6 +192,7 @@ big_alloc(size_t size)
 #define MID_CLASSES	((MID_MAX - MID_MIN) / MID_STEP + 1)
 #define CHUNK		BIG_ALIGN
 #define MID_SPARES	8
+#define MID_HUGE_FROM	4
 
 struct chunk {
 	struct chunk	*ch_next;	/* the class's chunks with room */
@@ -204,6 +209,7 @@ static pthread_mutex_t	 mid_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct chunk	*mid_room[MID_CLASSES];	/* chunks with a free block */
 static struct chunk	*mid_spare;		/* empty chunks, kept */
 static unsigned		 mid_nspare;
+static size_t		 mid_nchunk;		/* mapped, spares included */
 
 static bool
 chunk_full(const struct chunk *ch)
@@ -244,10 +250,12 @@ mid_alloc(size_t size)
 		if ((ch = mid_spare) != NULL) {
 			mid_spare = ch->ch_next;
 			mid_nspare--;
-		} else if ((ch = big_alloc(CHUNK)) == NULL) {
+		} else if ((ch = big_alloc(CHUNK,
+		    mid_nchunk >= MID_HUGE_FROM)) == NULL) {
 			pthread_mutex_unlock(&mid_lock);
 			return NULL;
-		}
+		} else
+			mid_nchunk++;
 		*ch = (struct chunk){ .ch_size = sz, .ch_top = CHUNK_HEAD };
 		room_link(head, ch);
 	}
@@ -282,8 +290,10 @@ mid_free(void *p)
 			ch->ch_next = mid_spare;
 			mid_spare = ch;
 			mid_nspare++;
-		} else
+		} else {
 			(void)munmap(ch, CHUNK);
+			mid_nchunk--;
+		}
 	} else if (was_full)
 		room_link(head, ch);
 	pthread_mutex_unlock(&mid_lock);
@@ -302,7 +312,7 @@ pn_posix_alloc(void *host, size_t size)
 	(void)host;
 #ifdef MADV_HUGEPAGE
 	if (size >= BIG_MIN)
-		return big_alloc(size);
+		return big_alloc(size, true);
 #if MID_BLOCKS
 	if (is_mid(size))
 		return mid_alloc(size);
