@@ -1,6 +1,7 @@
 /*
  * test_posix.c -- libpuffsnode-posix, every call: the table it fills,
- * memory, mutexes (lock_held exact across threads), condition variables,
+ * memory (on Linux: big blocks mapped, mid-size ones from chunks),
+ * mutexes (lock_held exact across threads), condition variables,
  * the clock, the log line, the yield, a mount over the kit, and every
  * error path: NULL arguments (PN_EINVAL), malloc and (pthread builds)
  * pthread init failures (PN_ENOMEM), a clock that cannot be read, and
@@ -9,8 +10,9 @@
  * initialise; contended_lock makes a mutex sleep and wake.
  *
  * The kit is linked from its archive with the linker's --wrap for malloc,
- * pthread_mutexattr_init, pthread_mutex_init, pthread_cond_init and
- * clock_gettime, so each can be made to fail once.
+ * pthread_mutexattr_init, pthread_mutex_init, pthread_cond_init,
+ * clock_gettime and mmap, so each can be made to fail once, and munmap,
+ * whose chunk unmappings mid_blocks checks.
  */
 #include <errno.h>
 #include <pthread.h>
