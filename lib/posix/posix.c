@@ -237,6 +237,31 @@ room_unlink(struct chunk **head, struct chunk *ch)
 		ch->ch_next->ch_prev = ch->ch_prev;
 }
 
+/*
+ * A fork while another thread holds mid_lock would leave it held for good
+ * in the child: the forking thread takes it first and both sides let it
+ * go, as the C library does with its heap's locks.
+ */
+static pthread_once_t	 mid_once = PTHREAD_ONCE_INIT;
+
+static void
+mid_fork_prepare(void)
+{
+	pthread_mutex_lock(&mid_lock);
+}
+
+static void
+mid_fork_done(void)
+{
+	pthread_mutex_unlock(&mid_lock);
+}
+
+static void
+mid_init(void)
+{
+	(void)pthread_atfork(mid_fork_prepare, mid_fork_done, mid_fork_done);
+}
+
 /* A block of size bytes, MID_MIN <= size <= MID_MAX, or NULL. */
 static void *
 mid_alloc(size_t size)
@@ -245,6 +270,7 @@ mid_alloc(size_t size)
 	struct chunk **head = &mid_room[(sz - MID_MIN) / MID_STEP], *ch;
 	void *b;
 
+	(void)pthread_once(&mid_once, mid_init);
 	pthread_mutex_lock(&mid_lock);
 	if ((ch = *head) == NULL) {
 		if ((ch = mid_spare) != NULL) {

@@ -454,6 +454,45 @@ mid_churn(void *arg)
 	return NULL;
 }
 
+/*
+ * A fork beside a thread taking and giving back mid-size blocks: the
+ * child, whatever the other thread was doing, takes and gives back
+ * blocks of its own (the kit's fork handlers), and so does the parent.
+ */
+static void
+mid_fork(void **state)
+{
+	struct mid_peer peer = { .seed = 3 };
+	unsigned char *p;
+	pthread_t th;
+	int status, i;
+	pid_t pid;
+
+	(void)state;
+	assert_int_equal(pthread_create(&th, NULL, mid_churn, &peer), 0);
+	for (i = 0; i < 8; i++) {
+		fflush(NULL);
+		pid = fork();
+		assert_true(pid >= 0);
+		if (pid == 0) {
+			p = pn_posix_alloc(NULL, 10264);
+			if (p == NULL)
+				_exit(1);
+			memset(p, 0x33, 10264);
+			pn_posix_free(NULL, p, 10264);
+			_exit(0);	/* no leak or thread check of the child */
+		}
+		assert_int_equal(waitpid(pid, &status, 0), pid);
+		assert_true(WIFEXITED(status));
+		assert_int_equal(WEXITSTATUS(status), 0);
+	}
+	assert_int_equal(pthread_join(th, NULL), 0);
+	assert_int_equal(atomic_load(&peer.bad), 0);
+	p = pn_posix_alloc(NULL, 10264);
+	assert_non_null(p);
+	pn_posix_free(NULL, p, 10264);
+}
+
 /* Two threads taking and giving back mid-size blocks: none shared. */
 static void
 mid_threads(void **state)
@@ -1018,6 +1057,7 @@ main(void)
 		cmocka_unit_test(alloc_free),
 		cmocka_unit_test(mid_blocks),
 		cmocka_unit_test(mid_threads),
+		cmocka_unit_test(mid_fork),
 		cmocka_unit_test(lock_basics),
 		cmocka_unit_test(lock_held_elsewhere),
 		cmocka_unit_test(contended_lock),
