@@ -178,13 +178,14 @@ big_alloc(size_t size, bool huge)
  * reach.  A chunk is a 2 MB aligned mapping (big_alloc) holding blocks
  * of one size class (64-byte steps), handed out from a free list or past
  * the last one used.  The chunks made while MID_HUGE_FROM or more are
- * mapped are advised for huge pages: with small pages a small mount's
- * chunks take only the pages its blocks touch, not 2 MB each.  A chunk whose blocks are all free is kept
- * as a spare, for any class, up to MID_SPARES of them, and unmapped
- * past that: the memory of a big mount goes back once its slabs are
- * freed, and mounts made and destroyed again and again (a table's array
- * and slabs: two classes at least) do not map and fault in chunks each
- * time.  One mutex: slabs are taken once every 128 creates.
+ * mapped are advised for huge pages; the first ones are not, so that a
+ * small mount's chunks take only the pages its blocks touch, not 2 MB
+ * each.  A chunk whose blocks are all free is kept as a spare, for any
+ * class, up to MID_SPARES of them, and unmapped past that: the memory of
+ * a big mount goes back once its slabs are freed, and mounts made and
+ * destroyed again and again (a table's array and slabs: two classes at
+ * least) do not map and fault in chunks each time.  One mutex: slabs
+ * are taken once every 128 creates.
  */
 #define MID_MIN		((size_t)8 << 10)
 #define MID_MAX		((size_t)256 << 10)
