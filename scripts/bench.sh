@@ -2,7 +2,7 @@
 # Build and run puffsnode-bench.
 #
 #   scripts/bench.sh          quick run: N = 10^3 and 10^6 (under a minute)
-#   scripts/bench.sh full     N = 10^3, 10^5, 10^6, 10^7 (5 to 6 minutes)
+#   scripts/bench.sh full     N = 10^3, 10^5, 10^6, 10^7 (about 5 minutes)
 #   scripts/bench.sh race     puffsnode lookups beside reclaim churn, under
 #                             ThreadSanitizer (build-bench-tsan)
 #

@@ -263,6 +263,27 @@ mid_init(void)
 	(void)pthread_atfork(mid_fork_prepare, mid_fork_done, mid_fork_done);
 }
 
+/*
+ * A chunk for blocks of sz bytes, first in the class's list head: a
+ * spare, or a new mapping; NULL when none can be mapped.  mid_lock held.
+ */
+static struct chunk *
+chunk_take(struct chunk **head, size_t sz)
+{
+	struct chunk *ch;
+
+	if ((ch = mid_spare) != NULL) {
+		mid_spare = ch->ch_next;
+		mid_nspare--;
+	} else if ((ch = big_alloc(CHUNK, mid_nchunk >= MID_HUGE_FROM)) != NULL)
+		mid_nchunk++;
+	else
+		return NULL;
+	*ch = (struct chunk){ .ch_size = sz, .ch_top = CHUNK_HEAD };
+	room_link(head, ch);
+	return ch;
+}
+
 /* A block of size bytes, MID_MIN <= size <= MID_MAX, or NULL. */
 static void *
 mid_alloc(size_t size)
@@ -273,18 +294,9 @@ mid_alloc(size_t size)
 
 	(void)pthread_once(&mid_once, mid_init);
 	pthread_mutex_lock(&mid_lock);
-	if ((ch = *head) == NULL) {
-		if ((ch = mid_spare) != NULL) {
-			mid_spare = ch->ch_next;
-			mid_nspare--;
-		} else if ((ch = big_alloc(CHUNK,
-		    mid_nchunk >= MID_HUGE_FROM)) == NULL) {
-			pthread_mutex_unlock(&mid_lock);
-			return NULL;
-		} else
-			mid_nchunk++;
-		*ch = (struct chunk){ .ch_size = sz, .ch_top = CHUNK_HEAD };
-		room_link(head, ch);
+	if ((ch = *head) == NULL && (ch = chunk_take(head, sz)) == NULL) {
+		pthread_mutex_unlock(&mid_lock);
+		return NULL;
 	}
 	if ((b = ch->ch_free) != NULL)
 		ch->ch_free = *(void **)b;

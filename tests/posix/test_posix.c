@@ -64,8 +64,9 @@ static int fail_malloc, fail_attr, fail_mutex, fail_cond, fail_clock;
 #define CHUNK_BYTES	((size_t)2 << 20)
 
 /*
- * mmap, as the kit's headers name it (PN_TEST_MMAP: mmap64 for 32-bit
- * glibc with 64-bit file offsets), can be made to fail once; munmap
+ * mmap, as the kit's headers name it (PN_TEST_MMAP: mmap64 for glibc
+ * with 64-bit file offsets, tests/posix/meson.build), can be made to
+ * fail once; munmap
  * records the 2 MB aligned 2 MB unmappings, the chunks given back.
  */
 #define PASTE(a, b)	a##b
