@@ -128,5 +128,6 @@ struct bench_pn_mem {
 };
 void	bench_pn_mem(void *inst, struct bench_pn_mem *m);
 int	bench_pn_race(size_t n, double secs);
+extern unsigned bench_pn_flags;	/* PN_MNT_* of puffsnode's mounts */
 
 #endif /* !PN_BENCH_H */

@@ -31,6 +31,9 @@ struct pn_vnode {
 	int64_t			 size;
 };
 
+/* Extra PN_MNT_* flags of the bench's mounts (--parts). */
+unsigned bench_pn_flags;
+
 struct ptab {
 	struct pn_mount	 *mp;
 	struct pn_vnode	**handle;
@@ -162,6 +165,7 @@ p_create(size_t n)
 		.root_cookie = BENCH_ROOTKEY,
 		.root_type = PN_VDIR,
 		.hash_hint = n,		/* presized, as rculfhash is */
+		.flags = bench_pn_flags,
 	};
 	int error;
 

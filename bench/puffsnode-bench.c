@@ -13,14 +13,15 @@
  *
  * Usage: puffsnode-bench [--quick] [--csv] [--csv-file FILE] [--plot FILE.png]
  *	[--sizes N,N,...] [--threads T,T] [--time SECONDS] [--rounds R]
- *	[--impl NAME,NAME,...] [--ops hit,miss,churn] [--cputime]
- *	[--sizes N] --race SECONDS
+ *	[--impl NAME,NAME,...] [--ops hit,miss,churn] [--cputime] [--parts]
+ *	[--sizes N] [--parts] --race SECONDS
  *
  * --race checks puffsnode instead of measuring it: two threads look up
  * while a third reclaims and creates nodes (run it under ThreadSanitizer).
  * --cputime divides by the threads' CPU time instead of the wall clock: for
  * comparisons on a busy machine, not for the record (a thread asleep on a
  * mutex costs no CPU time).
+ * --parts mounts puffsnode with PN_MNT_PARTS (before --race: checks that).
  */
 #include <errno.h>
 #include <limits.h>
@@ -31,6 +32,8 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <puffsnode/puffsnode.h>
 
 #include "bench.h"
 
@@ -534,8 +537,8 @@ usage(void)
 	    "[--csv-file FILE] [--plot FILE.png]\n"
 	    "\t[--sizes N,...] [--threads T,...] [--time SECONDS] "
 	    "[--rounds R] [--impl NAME,...]\n"
-	    "\t[--ops hit,miss,churn] [--cputime]\n"
-	    "       puffsnode-bench [--sizes N] --race SECONDS\n");
+	    "\t[--ops hit,miss,churn] [--cputime] [--parts]\n"
+	    "       puffsnode-bench [--sizes N] [--parts] --race SECONDS\n");
 	exit(2);
 }
 
@@ -586,6 +589,8 @@ main(int argc, char **argv)
 			    NULL));
 		} else if (strcmp(a, "--cputime") == 0) {
 			opt.cputime = true;
+		} else if (strcmp(a, "--parts") == 0) {
+			bench_pn_flags |= PN_MNT_PARTS;
 		} else if (strcmp(a, "--ops") == 0 && i + 1 < argc) {
 			const char *o = argv[++i];
 			int k;

@@ -38,19 +38,25 @@ pni_host_valid(const struct pn_host_ops *ops)
 }
 
 /*
- * A zeroed mount from the host's memory, with the members of the table's
- * version installed (the rest stay NULL), or NULL.  The table is valid.
+ * n zeroed mounts in one block of the host's memory (a split mount and
+ * its parts, mount.h), each with the members of the table's version
+ * installed (the rest stay NULL), or NULL.  The table is valid.
  */
 struct pn_mount *
-pni_host_mount_alloc(const struct pn_host_ops *ops, void *host)
+pni_host_mount_alloc(const struct pn_host_ops *ops, void *host, size_t n)
 {
-	struct pn_mount *mp;
+	struct pn_mount *mp, *pt;
+	size_t i;
 
-	if ((mp = ops->alloc(host, sizeof(*mp))) == NULL)
+	if ((mp = ops->alloc(host, pni_mount_bytes(n))) == NULL)
 		return NULL;
-	__builtin_memset(mp, 0, sizeof(*mp));
-	__builtin_memcpy(&mp->mnt_ops, ops, ops_size[ops->version]);
-	mp->mnt_host = host;
+	__builtin_memset(mp, 0, pni_mount_bytes(n));
+	for (i = 0; i < n; i++) {
+		pt = (struct pn_mount *)(void *)((char *)mp +
+		    i * PNI_PART_STRIDE);
+		__builtin_memcpy(&pt->mnt_ops, ops, ops_size[ops->version]);
+		pt->mnt_host = host;
+	}
 	return mp;
 }
 

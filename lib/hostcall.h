@@ -15,7 +15,8 @@
 /* ---- installing a table (mount creation) ---- */
 
 bool	pni_host_valid(const struct pn_host_ops *);
-struct pn_mount *pni_host_mount_alloc(const struct pn_host_ops *, void *);
+struct pn_mount *pni_host_mount_alloc(const struct pn_host_ops *, void *,
+	    size_t);
 
 /* ---- out of line (hostcall.c) ---- */
 

@@ -10,6 +10,14 @@
  * condition variable is broadcast when a node leaves BUILDING or ACTIVE
  * while a get-or-create caller waits (node.c), when the user count drops
  * to zero and when the drain begins.
+ *
+ * A mount made with PN_MNT_PARTS holds its nodes in PNI_PARTS parts
+ * (mount.h), each made here as a mount of its own with the host's table:
+ * its own lock, condition variable, cookie table and pool, and the outer
+ * mount's stripe locks (and rmw lock).  The outer mount keeps the users
+ * and the dying flag; calls on the whole mount (destroy, drain,
+ * statistics, walks) go over the parts in turn, one part's lock at a
+ * time.
  */
 #include "hostcall.h"
 
@@ -67,17 +75,35 @@ args_get(const struct pn_mount_args *args, struct pn_mount_args *a)
 	return a->root_cookie != 0 &&
 	    a->root_type > PN_VNON && a->root_type < PN_VBAD &&
 	    a->root_size >= 0 &&
-	    (a->flags & ~(PN_MNT_NAMECACHE | PN_MNT_PLACEHOLDER)) == 0;
+	    (a->flags & ~(PN_MNT_NAMECACHE | PN_MNT_PLACEHOLDER |
+	    PN_MNT_PARTS)) == 0 &&
+	    /* One limit over several pools: not offered (pn_pool_setlimit). */
+	    ((a->flags & PN_MNT_PARTS) == 0 || a->node_limit == 0);
+}
+
+/* What a mount, or a part, owns alone: its table, pool, cv and lock. */
+static void
+part_teardown(struct pn_mount *mp)
+{
+	pni_table_fini(mp);
+	pni_pool_fini(mp);
+	if (mp->mnt_cv != NULL)
+		pni_h_cv_fini(mp, mp->mnt_cv);
+	if (mp->mnt_lock != NULL)
+		pni_h_lock_fini(mp, mp->mnt_lock);
 }
 
 /* Free what mount_create built; every pointer may still be NULL. */
 static void
 mount_teardown(struct pn_mount *mp)
 {
-	size_t i;
+	size_t i, n = 1;
 
-	pni_table_fini(mp);
-	pni_pool_fini(mp);
+	if (pni_split(mp)) {
+		n += pni_nparts(mp);
+		for (i = 0; i < pni_nparts(mp); i++)
+			part_teardown(pni_partn(mp, i));
+	}
 	for (i = 0; i < PNI_MCSTRIPES; i++)
 		if (mp->mnt_mclock[i] != NULL)
 			pni_h_lock_fini(mp, mp->mnt_mclock[i]);
@@ -85,11 +111,8 @@ mount_teardown(struct pn_mount *mp)
 	if (mp->mnt_rmwlock != NULL)
 		pni_h_lock_fini(mp, mp->mnt_rmwlock);
 #endif
-	if (mp->mnt_cv != NULL)
-		pni_h_cv_fini(mp, mp->mnt_cv);
-	if (mp->mnt_lock != NULL)
-		pni_h_lock_fini(mp, mp->mnt_lock);
-	pni_h_free(mp, mp, sizeof(*mp));
+	part_teardown(mp);
+	pni_h_free(mp, mp, pni_mount_bytes(n));
 }
 
 /* The mount's locks and condition variable. */
@@ -112,6 +135,57 @@ mount_locks(struct pn_mount *mp)
 	return PN_OK;
 }
 
+/* The fields of a mount, or of a part, that come from the arguments. */
+static void
+mount_fields(struct pn_mount *mp, const struct pn_mount_args *a)
+{
+	mp->mnt_rootcookie = a->root_cookie;
+	mp->mnt_roottype = a->root_type;
+	mp->mnt_rootsize = a->root_size;
+	mp->mnt_rootrdev = a->root_rdev;
+	mp->mnt_flags = a->flags;
+	mp->mnt_outer = mp;
+	mp->mnt_nextgen = 1;
+	mp->mnt_genstep = 1;
+	pn_atomic_init(&mp->mnt_dying, false);
+	pn_atomic_init(&mp->mnt_waiters, 0);
+	pn_atomic_init(&mp->mnt_pool.pl_dead, 0);
+	mp->mnt_pool.pl_limit = a->node_limit;
+}
+
+/*
+ * PN_MNT_PARTS: make the parts of mount mp, each presized for its share
+ * of the hint.  A part's generations start at its index + 1 and step by
+ * PNI_PARTS, so that they stay unique over the mount.  What is made is
+ * freed by mount_teardown on failure.
+ */
+static int
+mount_parts(struct pn_mount *mp, const struct pn_mount_args *a)
+{
+	struct pn_mount *pt;
+	unsigned i;
+	int error;
+
+	for (i = 0; i < PNI_PARTS; i++) {
+		pt = pni_partn(mp, i);
+		mount_fields(pt, a);
+		pt->mnt_flags &= ~PN_MNT_PARTS;
+		pt->mnt_outer = mp;
+		pt->mnt_nextgen = 1 + i;
+		pt->mnt_genstep = PNI_PARTS;
+		__builtin_memcpy(pt->mnt_mclock, mp->mnt_mclock,
+		    sizeof(pt->mnt_mclock));
+#if !PN_ATOMIC64
+		pt->mnt_rmwlock = mp->mnt_rmwlock;
+#endif
+		if ((error = pni_h_lock_init(pt, &pt->mnt_lock)) != 0 ||
+		    (error = pni_h_cv_init(pt, &pt->mnt_cv)) != 0 ||
+		    (error = pni_table_init(pt, a->hash_hint / PNI_PARTS)) != 0)
+			return error;
+	}
+	return PN_OK;
+}
+
 PNI_EXPORT int
 pn_mount_create(const struct pn_host_ops *ops, void *host,
     const struct pn_mount_args *args, struct pn_mount **mpp)
@@ -127,21 +201,19 @@ pn_mount_create(const struct pn_host_ops *ops, void *host,
 	    !args_get(args, &a))
 		return PN_EINVAL;
 
-	if ((mp = pni_host_mount_alloc(ops, host)) == NULL)
+	if ((mp = pni_host_mount_alloc(ops, host,
+	    (a.flags & PN_MNT_PARTS) != 0 ? 1 + PNI_PARTS : 1)) == NULL)
 		return PN_ENOMEM;
-	mp->mnt_rootcookie = a.root_cookie;
-	mp->mnt_roottype = a.root_type;
-	mp->mnt_rootsize = a.root_size;
-	mp->mnt_rootrdev = a.root_rdev;
-	mp->mnt_flags = a.flags;
-	mp->mnt_nextgen = 1;
-	pn_atomic_init(&mp->mnt_dying, false);
-	pn_atomic_init(&mp->mnt_waiters, 0);
-	pn_atomic_init(&mp->mnt_pool.pl_dead, 0);
-	mp->mnt_pool.pl_limit = a.node_limit;
-
-	if ((error = mount_locks(mp)) != 0 ||
-	    (error = pni_table_init(mp, a.hash_hint)) != 0)
+	if ((a.flags & PN_MNT_PARTS) != 0)
+		mp->mnt_table.tb_partmask = PNI_PARTS - 1;
+	mount_fields(mp, &a);
+	if ((error = mount_locks(mp)) != 0)
+		goto fail;
+	if ((a.flags & PN_MNT_PARTS) != 0)
+		error = mount_parts(mp, &a);
+	else
+		error = pni_table_init(mp, a.hash_hint);
+	if (error != 0)
 		goto fail;
 	*mpp = mp;
 	return PN_OK;
@@ -151,23 +223,41 @@ fail:
 	return error > 0 && error <= PN_ELAST ? error : PN_ENOMEM;
 }
 
-PNI_EXPORT int
-pn_mount_destroy(struct pn_mount *mp)
+/*
+ * Is a mount or a part in use: users (the outer mount's), nodes, a walk?
+ * Adds its users and nodes to *users and *nodes.
+ */
+static bool
+part_busy(struct pn_mount *pt, uint64_t *users, uint64_t *nodes)
 {
 	bool busy;
 
+	pni_h_enter(pt, pt->mnt_lock);
+	pni_node_collect(pt);
+	busy = pt->mnt_refcount != 0 || pt->mnt_table.tb_count != 0 ||
+	    pt->mnt_pool.pl_inuse != 0 || pt->mnt_pool.pl_walkers != 0;
+	*users += pt->mnt_refcount;
+	*nodes += pt->mnt_pool.pl_inuse;
+	pni_h_exit(pt, pt->mnt_lock);
+	return busy;
+}
+
+PNI_EXPORT int
+pn_mount_destroy(struct pn_mount *mp)
+{
+	uint64_t users = 0, nodes = 0;
+	bool busy;
+	unsigned i;
+
 	if (mp == NULL)
 		return PN_EINVAL;
-	pni_h_enter(mp, mp->mnt_lock);
-	pni_node_collect(mp);
-	busy = mp->mnt_refcount != 0 || mp->mnt_table.tb_count != 0 ||
-	    mp->mnt_pool.pl_inuse != 0 || mp->mnt_pool.pl_walkers != 0;
-	pni_h_exit(mp, mp->mnt_lock);
+	busy = part_busy(mp, &users, &nodes);
+	for (i = 0; pni_split(mp) && i < pni_nparts(mp); i++)
+		busy |= part_busy(pni_partn(mp, i), &users, &nodes);
 	if (busy) {
 		pni_h_log(mp, PN_LOG_WARN,
 		    "puffsnode: destroy of a busy mount refused "
-		    "(%llu users, %llu nodes)", mp->mnt_refcount,
-		    mp->mnt_pool.pl_inuse);
+		    "(%llu users, %llu nodes)", users, nodes);
 		return PN_EBUSY;
 	}
 	mount_teardown(mp);
@@ -236,13 +326,25 @@ pn_mp_release(struct pn_mount *mp)
 
 /*
  * The unmount path: refuse new users and new nodes, then wait for the
- * last user to leave.
+ * last user to leave.  A split mount's parts are told first, each under
+ * its lock: a create that saw its part alive has entered its node by the
+ * time the part's lock is free again.
  */
 PNI_EXPORT int
 pn_mp_drain(struct pn_mount *mp)
 {
+	struct pn_mount *pt;
+	unsigned i;
+
 	if (mp == NULL)
 		return PN_EINVAL;
+	for (i = 0; pni_split(mp) && i < pni_nparts(mp); i++) {
+		pt = pni_partn(mp, i);
+		pni_h_enter(pt, pt->mnt_lock);
+		pn_store(&pt->mnt_dying, true, PN_RELEASE);
+		pni_h_cv_broadcast(pt, pt->mnt_cv);
+		pni_h_exit(pt, pt->mnt_lock);
+	}
 	pni_h_enter(mp, mp->mnt_lock);
 	pn_store(&mp->mnt_dying, true, PN_RELEASE);
 	/* Wake callers waiting on a node so they see the mount dying. */
@@ -255,15 +357,34 @@ pn_mp_drain(struct pn_mount *mp)
 
 /* ---- the pool's public calls: dead nodes are collected first ---- */
 
+/*
+ * A split mount's figures are the sums of its parts' (each read under its
+ * part's lock in turn), its high-water mark the sum of theirs.
+ */
 PNI_EXPORT int
 pn_pool_stats(struct pn_mount *mp, struct pn_pool_stats *st)
 {
+	struct pn_pool_stats ps;
+	struct pn_mount *pt;
+	unsigned i;
+
 	if (mp == NULL || st == NULL)
 		return PN_EINVAL;
-	pni_h_enter(mp, mp->mnt_lock);
-	pni_node_collect(mp);
-	pni_pool_stats_locked(mp, st);
-	pni_h_exit(mp, mp->mnt_lock);
+	for (i = 0; i < pni_nparts(mp); i++) {
+		pt = pni_partn(mp, i);
+		pni_h_enter(pt, pt->mnt_lock);
+		pni_node_collect(pt);
+		pni_pool_stats_locked(pt, i == 0 ? st : &ps);
+		pni_h_exit(pt, pt->mnt_lock);
+		if (i == 0)
+			continue;
+		st->in_use += ps.in_use;
+		st->high_water += ps.high_water;
+		st->slabs += ps.slabs;
+		st->free += ps.free;
+		st->allocs += ps.allocs;
+		st->frees += ps.frees;
+	}
 	return PN_OK;
 }
 
@@ -271,17 +392,13 @@ pn_pool_stats(struct pn_mount *mp, struct pn_pool_stats *st)
  * Give empty slabs back to the host.  PN_EBUSY while a node walk runs
  * (the walk holds pointers into the slabs).
  */
-PNI_EXPORT int
-pn_pool_drain(struct pn_mount *mp, size_t *freed)
+static int
+part_drain(struct pn_mount *mp, size_t *freed)
 {
 	struct pni_slab *gone;
 	size_t n;
 	int error;
 
-	if (freed != NULL)
-		*freed = 0;
-	if (mp == NULL)
-		return PN_EINVAL;
 	pni_h_enter(mp, mp->mnt_lock);
 	pni_node_collect(mp);
 	error = pni_pool_unlink_empty(mp, &gone, &n);
@@ -290,6 +407,25 @@ pn_pool_drain(struct pn_mount *mp, size_t *freed)
 		pni_read_synchronize(mp);
 	pni_h_exit(mp, mp->mnt_lock);
 	pni_pool_free_slabs(mp, gone);
+	*freed += n;
+	return error;
+}
+
+/* A split mount: every part's empty slabs; PN_EBUSY if a walk ran in one. */
+PNI_EXPORT int
+pn_pool_drain(struct pn_mount *mp, size_t *freed)
+{
+	size_t n = 0;
+	unsigned i;
+	int error = PN_OK, e;
+
+	if (freed != NULL)
+		*freed = 0;
+	if (mp == NULL)
+		return PN_EINVAL;
+	for (i = 0; i < pni_nparts(mp); i++)
+		if ((e = part_drain(pni_partn(mp, i), &n)) != PN_OK)
+			error = e;
 	if (freed != NULL)
 		*freed = n;
 	return error;

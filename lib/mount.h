@@ -11,6 +11,19 @@
 #define PNI_MCSTRIPES	16
 
 /*
+ * A mount made with PN_MNT_PARTS has PNI_PARTS parts, each a mount of its
+ * own behind the one the host holds (the outer mount): its own lock,
+ * condition variable, cookie table and pool.  The parts follow the outer
+ * mount in its allocation, so that finding one costs no load but the
+ * mask beside the table pointer.  A cookie belongs to the part that bits
+ * PNI_PART_SHIFT.. of its hash name, bits that neither the table's index
+ * nor its tags use.  The outer mount keeps the users, the dying flag, the
+ * stripe locks (which the parts share) and no nodes.
+ */
+#define PNI_PARTS	4
+#define PNI_PART_SHIFT	48
+
+/*
  * The mount lock covers table writers, node state changes, the pool, the
  * user count, the waiter count and the generation counter.  The
  * condition variable wakes get-or-create callers waiting on a node and
@@ -33,6 +46,8 @@ struct pn_mount {
 	pn_atomic_u32		 mnt_waiters;	/* get-or-create callers waiting; written under the mount lock */
 	PN_ATOMIC(bool)		 mnt_dying;	/* set under the mount lock by pn_mp_drain */
 	struct pn_lock		*mnt_mclock[PNI_MCSTRIPES];
+	struct pn_mount		*mnt_outer;	/* the host's mount: itself, or a part's */
+	uint64_t		 mnt_genstep;	/* generations: 1, or PNI_PARTS apart */
 #if !PN_ATOMIC64
 	struct pn_lock		*mnt_rmwlock;
 #endif
@@ -46,5 +61,56 @@ struct pn_mount {
 	struct pni_pool		 mnt_pool;
 	char			 mnt_pad1[PNI_CACHELINE];
 };
+
+/* The mount (part) that holds cookies of hash h. */
+/*
+ * The distance from one part to the next in their block: a whole number
+ * of cache lines, and an odd number of them past a page, so that the
+ * same member of two parts never falls in the same cache set (a mount is
+ * about a page: at sizeof apart, the lines lookups read in every part
+ * would compete for a few sets).
+ */
+#define PNI_PART_STRIDE	\
+	((sizeof(struct pn_mount) + 4095) / 4096 * 4096 + 11 * PNI_CACHELINE)
+
+static inline struct pn_mount *
+pni_part(struct pn_mount *mp, uint64_t h)
+{
+	uint32_t m = mp->mnt_table.tb_partmask;
+
+	if (PNI_LIKELY(m == 0))
+		return mp;
+	return (struct pn_mount *)(void *)((char *)mp + PNI_PART_STRIDE *
+	    (1 + ((h >> PNI_PART_SHIFT) & m)));
+}
+
+/* How many parts mp has, and its i-th: mp itself when it is not split. */
+static inline unsigned
+pni_nparts(const struct pn_mount *mp)
+{
+	return mp->mnt_table.tb_partmask + 1;
+}
+
+static inline struct pn_mount *
+pni_partn(struct pn_mount *mp, unsigned i)
+{
+	return mp->mnt_table.tb_partmask == 0 ? mp :
+	    (struct pn_mount *)(void *)((char *)mp + PNI_PART_STRIDE * (1 + i));
+}
+
+/* The bytes of a mount's block: itself and n - 1 parts. */
+static inline size_t
+pni_mount_bytes(size_t n)
+{
+	return n == 1 ? sizeof(struct pn_mount) :
+	    (n - 1) * PNI_PART_STRIDE + sizeof(struct pn_mount);
+}
+
+/* Is mp split in parts (PN_MNT_PARTS)? */
+static inline bool
+pni_split(const struct pn_mount *mp)
+{
+	return mp->mnt_table.tb_partmask != 0;
+}
 
 #endif /* !PN_MOUNT_H */

@@ -300,7 +300,8 @@ node_take_locked(struct pn_mount *mp, pn_cookie_t c, int type,
 	if ((error = pni_pool_get(mp, &pn)) != PN_OK)
 		return error;
 	pn->pn_cookie = c;
-	pn->pn_gen = mp->mnt_nextgen++;
+	pn->pn_gen = mp->mnt_nextgen;
+	mp->mnt_nextgen += mp->mnt_genstep;
 	pn->pn_type = type;
 	pn_store(&pn->pn_refs, 1, PN_RELAXED);
 	*pnp = pn;
@@ -496,8 +497,7 @@ get_or_create(struct pn_mount *mp, pn_cookie_t c, int type, int64_t size,
     uint64_t rdev, bool create_only, struct pn_vnode **vpp)
 {
 	uint64_t h = pni_cookie_hash(c);
-	bool first = (mp->mnt_flags & PN_MNT_PLACEHOLDER) == 0 &&
-	    type != PN_VCHR && type != PN_VBLK;
+	bool first;
 	struct pn_vnode *vp, *nvp = NULL;	/* nvp: built first, not entered */
 	struct pn_node *pn;
 	bool table_full = false;	/* the table could not grow */
@@ -508,6 +508,9 @@ get_or_create(struct pn_mount *mp, pn_cookie_t c, int type, int64_t size,
 	size_t n = 0;
 	int error;
 
+	mp = pni_part(mp, h);
+	first = (mp->mnt_flags & PN_MNT_PLACEHOLDER) == 0 &&
+	    type != PN_VCHR && type != PN_VBLK;
 	for (;;) {
 		f = lookup(mp, c, h, &vp, &m);
 		if (f == F_VNODE && !create_only) {
@@ -687,6 +690,7 @@ pn_cookie2vnode(struct pn_mount *mp, pn_cookie_t cookie, unsigned flags,
 	struct pn_vnode *vp;
 	struct miss m;
 	enum found f;
+	uint64_t h;
 
 	if (PNI_UNLIKELY(vpp == NULL))
 		return PN_EINVAL;
@@ -698,7 +702,8 @@ pn_cookie2vnode(struct pn_mount *mp, pn_cookie_t cookie, unsigned flags,
 	 * The root's node is found like any other; only when the lookup
 	 * fails does the root's cookie matter (cookie2vnode_slow).
 	 */
-	f = lookup(mp, cookie, pni_cookie_hash(cookie), &vp, &m);
+	h = pni_cookie_hash(cookie);
+	f = lookup(pni_part(mp, h), cookie, h, &vp, &m);
 	if (PNI_UNLIKELY(f != F_VNODE))
 		return cookie2vnode_slow(mp, cookie, f == F_ERROR,
 		    f == F_ERROR ? m.m_error : 0, flags, vpp);
@@ -825,9 +830,10 @@ pn_putvnode(struct pn_mount *mp, struct pn_vnode *vp)
 	if (pn == NULL)
 		return putvnode_refused(mp, "puffsnode: putvnode of a vnode "
 		    "with no node (reclaimed twice?)", 0);
-	if (pn->pn_mp != mp)
+	if (pn->pn_mp->mnt_outer != mp)
 		return putvnode_refused(mp, "puffsnode: putvnode of another "
 		    "mount's node (cookie %llu)", pn->pn_cookie);
+	mp = pn->pn_mp;		/* the part that holds it */
 	/* The cookie is the node's for good while vp is its live vnode. */
 	h = pni_cookie_hash(pn->pn_cookie);
 	pni_table_prefetch(&mp->mnt_table, h);
@@ -926,7 +932,7 @@ pn_node_vnode(const struct pn_node *pn)
 PNI_EXPORT struct pn_mount *
 pn_node_mount(const struct pn_node *pn)
 {
-	return pn == NULL ? NULL : pn->pn_mp;
+	return pn == NULL ? NULL : pn->pn_mp->mnt_outer;
 }
 
 PNI_EXPORT uint32_t
@@ -946,16 +952,14 @@ pn_node_refs(const struct pn_node *pn)
  * so it may reclaim the node.  Nodes created during the walk may or may
  * not be visited.
  */
-PNI_EXPORT int
-pn_node_walk(struct pn_mount *mp, pn_walk_fn *fn, void *arg)
+static int
+part_walk(struct pn_mount *mp, pn_walk_fn *fn, void *arg)
 {
 	struct pn_node *batch[WALK_BATCH], *pn = NULL;
 	struct pni_pool_iter it;
 	size_t n, i, seen;
 	int rv = 0;
 
-	if (mp == NULL || fn == NULL)
-		return PN_EINVAL;
 	pni_pool_iter_begin(mp, &it);
 	do {
 		n = 0;
@@ -976,5 +980,19 @@ pn_node_walk(struct pn_mount *mp, pn_walk_fn *fn, void *arg)
 		}
 	} while (rv == 0 && pn != NULL);
 	pni_pool_iter_end(mp, &it);
+	return rv;
+}
+
+/* A split mount's parts are walked one after the other. */
+PNI_EXPORT int
+pn_node_walk(struct pn_mount *mp, pn_walk_fn *fn, void *arg)
+{
+	unsigned i;
+	int rv = 0;
+
+	if (mp == NULL || fn == NULL)
+		return PN_EINVAL;
+	for (i = 0; rv == 0 && i < pni_nparts(mp); i++)
+		rv = part_walk(pni_partn(mp, i), fn, arg);
 	return rv;
 }

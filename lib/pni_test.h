@@ -16,7 +16,7 @@
  * hide here.  No core lock held.
  */
 static inline int
-pni_test_live_nodes(struct pn_mount *mp, pn_cookie_t c)
+pni_test_live_nodes_part(struct pn_mount *mp, pn_cookie_t c)
 {
 	struct pni_pool_iter it;
 	struct pn_node *pn;
@@ -36,13 +36,25 @@ pni_test_live_nodes(struct pn_mount *mp, pn_cookie_t c)
 	return count;
 }
 
+/* Over every part of a split mount (PN_MNT_PARTS). */
+static inline int
+pni_test_live_nodes(struct pn_mount *mp, pn_cookie_t c)
+{
+	unsigned i;
+	int count = 0;
+
+	for (i = 0; i < pni_nparts(mp); i++)
+		count += pni_test_live_nodes_part(pni_partn(mp, i), c);
+	return count;
+}
+
 /*
  * Slots of the cookie table whose tag disagrees with their key: 0 for an
  * empty slot, pni_slot_tag of the key's hash otherwise.  0 when the table
  * is consistent.  No core lock held.
  */
 static inline size_t
-pni_test_bad_tags(struct pn_mount *mp)
+pni_test_bad_tags_part(struct pn_mount *mp)
 {
 	struct pni_tab *t;
 	size_t i, bad = 0;
@@ -57,6 +69,17 @@ pni_test_bad_tags(struct pn_mount *mp)
 			bad++;
 	}
 	pni_h_exit(mp, mp->mnt_lock);
+	return bad;
+}
+
+static inline size_t
+pni_test_bad_tags(struct pn_mount *mp)
+{
+	unsigned i;
+	size_t bad = 0;
+
+	for (i = 0; i < pni_nparts(mp); i++)
+		bad += pni_test_bad_tags_part(pni_partn(mp, i));
 	return bad;
 }
 

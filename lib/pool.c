@@ -245,13 +245,17 @@ pni_pool_stats_locked(struct pn_mount *mp, struct pn_pool_stats *st)
 
 /*
  * A limit below the nodes now in use is accepted: it stops new nodes until
- * enough are reclaimed.  0 removes the limit.
+ * enough are reclaimed.  0 removes the limit.  A split mount (PN_MNT_PARTS)
+ * takes none: its parts' pools would have to share one count, which every
+ * create and reclaim would write.
  */
 PNI_EXPORT int
 pn_pool_setlimit(struct pn_mount *mp, size_t limit)
 {
 	if (mp == NULL)
 		return PN_EINVAL;
+	if (pni_split(mp))
+		return limit == 0 ? PN_OK : PN_EOPNOTSUPP;
 	pni_h_enter(mp, mp->mnt_lock);
 	mp->mnt_pool.pl_limit = limit;
 	pni_h_exit(mp, mp->mnt_lock);

@@ -700,14 +700,13 @@ pni_table_remove_wait(struct pn_mount *mp, uint64_t h)
 
 /* ---- public statistics ---- */
 
-PNI_EXPORT int
-pn_table_stats(struct pn_mount *mp, struct pn_table_stats *st)
+/* Add the figures of mp, a part or an unsplit mount, to *st. */
+static void
+part_stats(struct pn_mount *mp, struct pn_table_stats *st)
 {
 	struct pni_tab *t;
 	size_t i, longest = 0;
 
-	if (mp == NULL || st == NULL)
-		return PN_EINVAL;
 	pni_h_enter(mp, mp->mnt_lock);
 	t = cur_locked(mp);
 	for (i = 0; i <= t->t_mask; i++) {
@@ -721,11 +720,25 @@ pn_table_stats(struct pn_mount *mp, struct pn_table_stats *st)
 		if (d > longest)
 			longest = d;
 	}
-	st->entries = mp->mnt_table.tb_count;
-	st->buckets = t->t_mask + 1;
-	st->longest_probe = longest;
-	st->bytes = t->t_bytes;
-	st->resizes = mp->mnt_table.tb_resizes;
+	st->entries += mp->mnt_table.tb_count;
+	st->buckets += t->t_mask + 1;
+	if (longest > st->longest_probe)
+		st->longest_probe = longest;
+	st->bytes += t->t_bytes;
+	st->resizes += mp->mnt_table.tb_resizes;
 	pni_h_exit(mp, mp->mnt_lock);
+}
+
+/* A split mount's figures: its parts' summed, the longest probe of any. */
+PNI_EXPORT int
+pn_table_stats(struct pn_mount *mp, struct pn_table_stats *st)
+{
+	unsigned i;
+
+	if (mp == NULL || st == NULL)
+		return PN_EINVAL;
+	*st = (struct pn_table_stats){ 0 };
+	for (i = 0; i < pni_nparts(mp); i++)
+		part_stats(pni_partn(mp, i), st);
 	return PN_OK;
 }

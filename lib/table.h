@@ -101,6 +101,8 @@ struct pni_table {
 	PN_ATOMIC(size_t)	 tb_mask;	/* tb_cur's, for prefetch hints only */
 	/* read slots ever claimed, a bit each: writers wait on these only */
 	pn_atomic_u32		 tb_used[(PNI_RSLOTS + 31) / 32];
+	/* the mount's parts less one, on the lookups' line (mount.h) */
+	uint32_t		 tb_partmask;
 	char			 tb_pad1[PNI_CACHELINE];
 	/* writers: the mount lock */
 	size_t			 tb_count;

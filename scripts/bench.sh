@@ -28,6 +28,8 @@ race)
 	    --sizes 64 --race 5
 	setarch "$(uname -m)" -R ./build-bench-tsan/bench/puffsnode-bench \
 	    --sizes 2000 --race 5
+	setarch "$(uname -m)" -R ./build-bench-tsan/bench/puffsnode-bench \
+	    --sizes 2000 --parts --race 5
 	exit 0
 	;;
 *) echo "usage: $0 [quick|full|race]" >&2; exit 2 ;;

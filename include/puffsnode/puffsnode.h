@@ -81,6 +81,7 @@ struct pn_node;
 /* Mount flags. */
 #define PN_MNT_NAMECACHE	0x1u	/* enter new names in the host's name cache */
 #define PN_MNT_PLACEHOLDER	0x2u	/* build new vnodes behind a placeholder entry */
+#define PN_MNT_PARTS		0x4u	/* table and pool in parts: parallel creates */
 
 struct pn_mount_args {
 	int		version;	/* PN_MOUNT_ARGS_VERSION */

@@ -406,7 +406,19 @@ th_args(pn_cookie_t root)
 		.root_size = 0,
 		.flags = PN_MNT_NAMECACHE,
 	};
+
+	/* Suites run a second time over split mounts (PN_TEST_PARTS=1). */
+	if (th_parts())
+		a.flags |= PN_MNT_PARTS;
 	return a;
+}
+
+bool
+th_parts(void)
+{
+	const char *e = getenv("PN_TEST_PARTS");
+
+	return e != NULL && strcmp(e, "1") == 0;
 }
 
 int

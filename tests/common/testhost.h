@@ -95,6 +95,7 @@ void	th_init(struct th_host *h);
 int	th_fini(struct th_host *h);
 
 struct pn_mount_args th_args(pn_cookie_t root);
+bool	th_parts(void);	/* PN_TEST_PARTS=1: th_args makes split mounts */
 int	th_mount(struct th_host *h, const struct pn_mount_args *args);
 
 /* vrele: drop a use; the vnode stays cached until th_reclaim. */

@@ -237,7 +237,7 @@ args_validation(void **state)
 	assert_int_equal(pn_mount_create(&h.h_ops, &h, NULL, &mp), PN_EINVAL);
 	assert_null(mp);
 
-	for (i = 0; i < 9; i++) {
+	for (i = 0; i < 10; i++) {
 		a = good;
 		switch (i) {
 		case 0: a.version = 0; break;
@@ -247,8 +247,10 @@ args_validation(void **state)
 		case 4: a.root_type = PN_VBAD; break;
 		case 5: a.root_type = -1; break;
 		case 6: a.root_size = -1; break;
-		case 7: a.flags = 0x4; break;
+		case 7: a.flags = 0x8; break;
 		case 8: a.flags = PN_MNT_NAMECACHE | 0x80000000u; break;
+		/* One node limit over a split mount's pools: not offered. */
+		case 9: a.flags = PN_MNT_PARTS; a.node_limit = 10; break;
 		}
 		mp = (struct pn_mount *)&h;
 		if (pn_mount_create(&h.h_ops, &h, &a, &mp) != PN_EINVAL)
