@@ -705,11 +705,101 @@ host_mount_dying_mid_build(void **state)
 	th_vrele(&u->h, vp);
 }
 
+/* ---- PN_MNT_PARTS ---- */
+
+#define SPLIT_N	200
+
+static int
+count_node(struct pn_node *pn, void *arg)
+{
+	(void)pn;
+	(*(int *)arg)++;
+	return 0;
+}
+
+/*
+ * A split mount: cookies spread over its parts, and the calls on the
+ * whole mount (statistics, walks, drain, destroy) see every part's.
+ */
+static void
+split_mount(void **state)
+{
+	struct pn_mount_args a = th_args(UT_ROOT);
+	struct pn_vnode *vp[SPLIT_N];
+	struct pn_pool_stats ps;
+	struct pn_table_stats ts;
+	struct pn_mount *mp;
+	struct th_host h;
+	uint64_t gen[SPLIT_N];
+	size_t freed;
+	int i, j, walked = 0;
+
+	(void)state;
+	th_init(&h);
+	a.flags |= PN_MNT_PARTS;
+	a.hash_hint = 1000;
+	assert_int_equal(th_mount(&h, &a), PN_OK);
+	mp = h.h_mp;
+	for (i = 0; i < SPLIT_N; i++) {
+		struct pn_node *pn;
+
+		assert_int_equal(pn_getvnode(mp, 100 + i, PN_VREG, 0, 0,
+		    &vp[i]), PN_OK);
+		pn = pn_vnode2node(mp, vp[i]);
+		assert_ptr_equal(pn_node_mount(pn), mp);
+		assert_int_equal(pn_node_cookie(pn), 100 + i);
+		gen[i] = pn_node_gen(pn);
+		for (j = 0; j < i; j++)
+			assert_true(gen[j] != gen[i]);	/* unique over the parts */
+	}
+	for (i = 0; i < SPLIT_N; i++) {
+		struct pn_vnode *v2;
+
+		assert_int_equal(pn_cookie2vnode(mp, 100 + i, 0, &v2), PN_OK);
+		assert_ptr_equal(v2, vp[i]);
+		th_vrele(&h, v2);
+	}
+	/* Sums over the four parts: a slab each, 4 x 512 slots for 1000. */
+	assert_int_equal(pn_table_stats(mp, &ts), PN_OK);
+	assert_int_equal(ts.entries, SPLIT_N);
+	assert_int_equal(ts.buckets, 2048);
+	assert_int_equal(ts.resizes, 0);
+	assert_true(ts.longest_probe >= 1);
+	assert_int_equal(pn_pool_stats(mp, &ps), PN_OK);
+	assert_int_equal(ps.in_use, SPLIT_N);
+	assert_int_equal(ps.allocs, SPLIT_N);
+	assert_int_equal(ps.slabs, 4);
+	assert_true(ps.free > 0 && ps.high_water >= SPLIT_N);
+	assert_int_equal(ps.limit, 0);
+	/* One limit over four pools is not offered; none is. */
+	assert_int_equal(pn_pool_setlimit(mp, 10), PN_EOPNOTSUPP);
+	assert_int_equal(pn_pool_setlimit(mp, 0), PN_OK);
+	assert_int_equal(pn_node_walk(mp, count_node, &walked), 0);
+	assert_int_equal(walked, SPLIT_N);
+	assert_int_equal(pn_mount_destroy(mp), PN_EBUSY);
+
+	for (i = 0; i < SPLIT_N; i++) {
+		th_vrele(&h, vp[i]);
+		assert_int_equal(th_reclaim(&h, vp[i]), PN_OK);
+	}
+	assert_int_equal(pn_pool_stats(mp, &ps), PN_OK);
+	assert_int_equal(ps.in_use, 0);
+	assert_int_equal(ps.frees, SPLIT_N);
+	assert_int_equal(pn_pool_drain(mp, &freed), PN_OK);
+	assert_int_equal(freed, 4);
+	assert_int_equal(pn_mp_drain(mp), PN_OK);
+	assert_int_equal(pn_getvnode(mp, 7, PN_VREG, 0, 0, &vp[0]),
+	    PN_ENXIO);
+	assert_int_equal(pn_mount_destroy(mp), PN_OK);
+	assert_int_equal(th_fini(&h), 0);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(version_matches),
+		cmocka_unit_test(split_mount),
 		cmocka_unit_test(strerror_every_code),
 		cmocka_unit_test(strerror_out_of_range),
 		cmocka_unit_test(host_table_mandatory_null),
