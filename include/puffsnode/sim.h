@@ -99,6 +99,7 @@ void	pn_sim_server_fault_dupcookie(struct pn_sim_server *srv, unsigned n);
 /* pn_sim_config.flags */
 #define PN_SIM_NAMECACHE	0x1u	/* keep a name cache, enter new names in it */
 #define PN_SIM_VERIFY		0x2u	/* check every name cache hit against the server */
+#define PN_SIM_PARTS		0x4u	/* mount with PN_MNT_PARTS (no node_limit then) */
 
 struct pn_sim_config {
 	int		version;	/* PN_SIM_CONFIG_VERSION */

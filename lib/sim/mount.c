@@ -155,7 +155,8 @@ sim_init(const struct pn_sim_config *cfg, struct pn_sim_server *srv,
 	args.root_rdev = root.a_rdev;
 	args.hash_hint = cfg->hash_hint;
 	args.node_limit = cfg->node_limit;
-	args.flags = (cfg->flags & PN_SIM_NAMECACHE) ? PN_MNT_NAMECACHE : 0;
+	args.flags = ((cfg->flags & PN_SIM_NAMECACHE) ? PN_MNT_NAMECACHE : 0) |
+	    ((cfg->flags & PN_SIM_PARTS) ? PN_MNT_PARTS : 0);
 	if ((error = pn_mount_create(pn_sim_host_ops(), sim, &args,
 	    &sim->s_mp)) != PN_OK) {
 		srv_attach_if(srv, false);

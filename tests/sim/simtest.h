@@ -42,6 +42,10 @@ simtest_mount(size_t nodes, unsigned fanout, size_t maxvnodes,
 	cfg.maxvnodes = maxvnodes;
 	cfg.loglevel = PN_LOG_ERR;
 	cfg.flags = flags;
+	/* The -parts runs (meson.build): the same over a split mount. */
+	if (getenv("PN_TEST_PARTS") != NULL &&
+	    strcmp(getenv("PN_TEST_PARTS"), "1") == 0)
+		cfg.flags |= PN_SIM_PARTS;
 	CHECK_OK(pn_sim_init(&cfg, *srvp, &sim));
 	return sim;
 }
