@@ -703,9 +703,10 @@ pn_cookie2vnode(struct pn_mount *mp, pn_cookie_t cookie, unsigned flags,
 	 * fails does the root's cookie matter (cookie2vnode_slow).
 	 */
 	h = pni_cookie_hash(cookie);
-	f = lookup(pni_part(mp, h), cookie, h, &vp, &m);
+	mp = pni_part(mp, h);	/* the outer mount is mp->mnt_outer */
+	f = lookup(mp, cookie, h, &vp, &m);
 	if (PNI_UNLIKELY(f != F_VNODE))
-		return cookie2vnode_slow(mp, cookie, f == F_ERROR,
+		return cookie2vnode_slow(mp->mnt_outer, cookie, f == F_ERROR,
 		    f == F_ERROR ? m.m_error : 0, flags, vpp);
 	if (PNI_UNLIKELY(flags & PN_LOOKUP_LOCK))
 		pni_h_vnode_lock(mp, vp);
