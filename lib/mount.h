@@ -70,8 +70,9 @@ struct pn_mount {
  * about a page: at sizeof apart, the lines lookups read in every part
  * would compete for a few sets).
  */
-#define PNI_PART_STRIDE	\
-	((sizeof(struct pn_mount) + 4095) / 4096 * 4096 + 11 * PNI_CACHELINE)
+#define PNI_PART_STRIDE							\
+	((sizeof(struct pn_mount) + 4095) / 4096 * 4096 +		\
+	    (size_t)11 * PNI_CACHELINE)
 
 static inline struct pn_mount *
 pni_part(struct pn_mount *mp, uint64_t h)
