@@ -45,17 +45,16 @@ pni_host_valid(const struct pn_host_ops *ops)
 struct pn_mount *
 pni_host_mount_alloc(const struct pn_host_ops *ops, void *host, size_t n)
 {
-	struct pn_mount *mp, *pt;
+	struct pn_mount *mp;
 	size_t i;
 
 	if ((mp = ops->alloc(host, pni_mount_bytes(n))) == NULL)
 		return NULL;
 	__builtin_memset(mp, 0, pni_mount_bytes(n));
 	for (i = 0; i < n; i++) {
-		pt = (struct pn_mount *)(void *)((char *)mp +
-		    i * PNI_PART_STRIDE);
-		__builtin_memcpy(&pt->mnt_ops, ops, ops_size[ops->version]);
-		pt->mnt_host = host;
+		__builtin_memcpy(&pni_block_at(mp, i)->mnt_ops, ops,
+		    ops_size[ops->version]);
+		pni_block_at(mp, i)->mnt_host = host;
 	}
 	return mp;
 }

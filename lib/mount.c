@@ -146,7 +146,6 @@ mount_fields(struct pn_mount *mp, const struct pn_mount_args *a)
 	mp->mnt_flags = a->flags;
 	mp->mnt_outer = mp;
 	mp->mnt_nextgen = 1;
-	mp->mnt_genstep = 1;
 	pn_atomic_init(&mp->mnt_dying, false);
 	pn_atomic_init(&mp->mnt_waiters, 0);
 	pn_atomic_init(&mp->mnt_pool.pl_dead, 0);
@@ -172,7 +171,6 @@ mount_parts(struct pn_mount *mp, const struct pn_mount_args *a)
 		pt->mnt_flags &= ~PN_MNT_PARTS;
 		pt->mnt_outer = mp;
 		pt->mnt_nextgen = 1 + i;
-		pt->mnt_genstep = PNI_PARTS;
 		__builtin_memcpy(pt->mnt_mclock, mp->mnt_mclock,
 		    sizeof(pt->mnt_mclock));
 #if !PN_ATOMIC64
@@ -374,10 +372,12 @@ pn_pool_stats(struct pn_mount *mp, struct pn_pool_stats *st)
 		pt = pni_partn(mp, i);
 		pni_h_enter(pt, pt->mnt_lock);
 		pni_node_collect(pt);
-		pni_pool_stats_locked(pt, i == 0 ? st : &ps);
+		pni_pool_stats_locked(pt, &ps);
 		pni_h_exit(pt, pt->mnt_lock);
-		if (i == 0)
+		if (i == 0) {
+			*st = ps;
 			continue;
+		}
 		st->in_use += ps.in_use;
 		st->high_water += ps.high_water;
 		st->slabs += ps.slabs;

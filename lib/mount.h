@@ -47,7 +47,6 @@ struct pn_mount {
 	PN_ATOMIC(bool)		 mnt_dying;	/* set under the mount lock by pn_mp_drain */
 	struct pn_lock		*mnt_mclock[PNI_MCSTRIPES];
 	struct pn_mount		*mnt_outer;	/* the host's mount: itself, or a part's */
-	uint64_t		 mnt_genstep;	/* generations: 1, or PNI_PARTS apart */
 #if !PN_ATOMIC64
 	struct pn_lock		*mnt_rmwlock;
 #endif
@@ -62,7 +61,6 @@ struct pn_mount {
 	char			 mnt_pad1[PNI_CACHELINE];
 };
 
-/* The mount (part) that holds cookies of hash h. */
 /*
  * The distance from one part to the next in their block: a whole number
  * of cache lines, and an odd number of them past a page, so that the
@@ -74,6 +72,21 @@ struct pn_mount {
 	((sizeof(struct pn_mount) + 4095) / 4096 * 4096 +		\
 	    (size_t)11 * PNI_CACHELINE)
 
+/* Mount i of the block that starts at mp: mp itself for 0, else a part. */
+static inline struct pn_mount *
+pni_block_at(struct pn_mount *mp, size_t i)
+{
+	return (struct pn_mount *)(void *)((char *)mp + i * PNI_PART_STRIDE);
+}
+
+/* The bytes of a block of n mounts: a mount and its n - 1 parts. */
+static inline size_t
+pni_mount_bytes(size_t n)
+{
+	return (n - 1) * PNI_PART_STRIDE + sizeof(struct pn_mount);
+}
+
+/* The mount (part) that holds cookies of hash h. */
 static inline struct pn_mount *
 pni_part(struct pn_mount *mp, uint64_t h)
 {
@@ -81,8 +94,7 @@ pni_part(struct pn_mount *mp, uint64_t h)
 
 	if (PNI_LIKELY(m == 0))
 		return mp;
-	return (struct pn_mount *)(void *)((char *)mp + PNI_PART_STRIDE *
-	    (1 + ((h >> PNI_PART_SHIFT) & m)));
+	return pni_block_at(mp, 1 + ((h >> PNI_PART_SHIFT) & m));
 }
 
 /* How many parts mp has, and its i-th: mp itself when it is not split. */
@@ -95,16 +107,7 @@ pni_nparts(const struct pn_mount *mp)
 static inline struct pn_mount *
 pni_partn(struct pn_mount *mp, unsigned i)
 {
-	return mp->mnt_table.tb_partmask == 0 ? mp :
-	    (struct pn_mount *)(void *)((char *)mp + PNI_PART_STRIDE * (1 + i));
-}
-
-/* The bytes of a mount's block: itself and n - 1 parts. */
-static inline size_t
-pni_mount_bytes(size_t n)
-{
-	return n == 1 ? sizeof(struct pn_mount) :
-	    (n - 1) * PNI_PART_STRIDE + sizeof(struct pn_mount);
+	return mp->mnt_table.tb_partmask == 0 ? mp : pni_block_at(mp, 1 + i);
 }
 
 /* Is mp split in parts (PN_MNT_PARTS)? */

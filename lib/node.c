@@ -300,8 +300,9 @@ node_take_locked(struct pn_mount *mp, pn_cookie_t c, int type,
 	if ((error = pni_pool_get(mp, &pn)) != PN_OK)
 		return error;
 	pn->pn_cookie = c;
+	/* A split mount's parts count PNI_PARTS apart (mount.c). */
 	pn->pn_gen = mp->mnt_nextgen;
-	mp->mnt_nextgen += mp->mnt_genstep;
+	mp->mnt_nextgen += pni_nparts(mp->mnt_outer);
 	pn->pn_type = type;
 	pn_store(&pn->pn_refs, 1, PN_RELAXED);
 	*pnp = pn;

@@ -785,6 +785,11 @@ split_mount(void **state)
 	assert_int_equal(pn_pool_stats(mp, &ps), PN_OK);
 	assert_int_equal(ps.in_use, 0);
 	assert_int_equal(ps.frees, SPLIT_N);
+	/* A reused cookie's node counts on from the one it replaced. */
+	assert_int_equal(pn_getvnode(mp, 100, PN_VREG, 0, 0, &vp[0]), PN_OK);
+	assert_true(pn_node_gen(pn_vnode2node(mp, vp[0])) > gen[0]);
+	th_vrele(&h, vp[0]);
+	assert_int_equal(th_reclaim(&h, vp[0]), PN_OK);
 	assert_int_equal(pn_pool_drain(mp, &freed), PN_OK);
 	assert_int_equal(freed, 4);
 	assert_int_equal(pn_mp_drain(mp), PN_OK);
