@@ -434,15 +434,15 @@ mtx_fini(mtx_word *m)
 	(void)m;
 }
 
-static void
-mtx_lock(mtx_word *m)
+/*
+ * The lock is held (the word read c): spin, then sleep.  Out of line, so
+ * that the uncontended mtx_lock needs no stack frame.
+ */
+static __attribute__((__noinline__, __cold__)) void
+mtx_lock_slow(mtx_word *m, uint32_t c)
 {
-	uint32_t c = 0;
 	int i, n;
 
-	if (atomic_compare_exchange_strong_explicit(m, &c, 1,
-	    memory_order_acquire, memory_order_relaxed))
-		return;
 	/*
 	 * Held: spin a little while nobody sleeps on it, reading the word
 	 * and trying to take it only once it reads free, so that the spinner
@@ -462,6 +462,24 @@ mtx_lock(mtx_word *m)
 		futex(m, FUTEX_WAIT_PRIVATE, 2);
 		c = atomic_exchange_explicit(m, 2, memory_order_acquire);
 	}
+}
+
+/* Take m if it is free, at once: one compare-and-swap. */
+static inline bool
+mtx_trylock(mtx_word *m, uint32_t *c)
+{
+	*c = 0;
+	return atomic_compare_exchange_strong_explicit(m, c, 1,
+	    memory_order_acquire, memory_order_relaxed);
+}
+
+static inline void
+mtx_lock(mtx_word *m)
+{
+	uint32_t c;
+
+	if (!mtx_trylock(m, &c))
+		mtx_lock_slow(m, c);
 }
 
 static void
@@ -533,11 +551,20 @@ mtx_fini(mtx_word *m)
 	(void)pthread_mutex_destroy(m);
 }
 
-static void
-mtx_lock(mtx_word *m)
+static inline bool
+mtx_trylock(mtx_word *m, uint32_t *c)
 {
+	*c = 0;
+	return pthread_mutex_trylock(m) == 0;
+}
+
+static void
+mtx_lock_slow(mtx_word *m, uint32_t c)
+{
+	(void)c;
 	(void)pthread_mutex_lock(m);
 }
+
 
 static void
 mtx_unlock(mtx_word *m)
@@ -606,16 +633,31 @@ pn_posix_lock_fini(void *host, struct pn_lock *lk)
 	free(lk);
 }
 
+/* lk is held by another thread (its word read c): wait for it. */
+static __attribute__((__noinline__)) void
+lock_enter_slow(struct pn_lock *lk, uint32_t c)
+{
+	mtx_lock_slow(&lk->lk_mtx, c);
+	set_owner(lk, self());
+}
+
 PN_POSIX_EXPORT void
 pn_posix_lock_enter(void *host, struct pn_lock *lk)
 {
+	uintptr_t me = self();
+	uint32_t c;
+
 	(void)host;
 	if (lk == NULL)
 		misuse("lock_enter", "NULL lock");
-	if (owner(lk) == self())
+	if (owner(lk) == me)
 		misuse("lock_enter", "the caller holds the lock already");
-	mtx_lock(&lk->lk_mtx);
-	set_owner(lk, self());
+	/* Uncontended: no call, so no frame. */
+	if (!mtx_trylock(&lk->lk_mtx, &c)) {
+		lock_enter_slow(lk, c);
+		return;
+	}
+	set_owner(lk, me);
 }
 
 PN_POSIX_EXPORT void
