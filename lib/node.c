@@ -210,12 +210,13 @@ enum await {
 
 /*
  * Wait until cookie c's entry is absent or usable: neither BUILDING nor
- * the node the failed lookup m saw being reclaimed.  Mount lock held on
- * entry and on return.
+ * the node the failed lookup m saw being reclaimed.  AW_CREATE: *hole is
+ * the slot an insert of c fills (pni_table_find_locked).  Mount lock held
+ * on entry and on return.
  */
 static enum await
 await_entry_locked(struct pn_mount *mp, pn_cookie_t c, uint64_t h,
-    const struct miss *m)
+    const struct miss *m, size_t *hole)
 {
 	bool waiting = false;
 	enum await aw;
@@ -226,7 +227,7 @@ await_entry_locked(struct pn_mount *mp, pn_cookie_t c, uint64_t h,
 			aw = AW_DYING;
 			break;
 		}
-		v = pni_table_find_locked(mp, c, h);
+		v = pni_table_find_locked(mp, c, h, hole);
 		if (v == 0) {
 			aw = AW_CREATE;
 			break;
@@ -310,12 +311,12 @@ node_take_locked(struct pn_mount *mp, pn_cookie_t c, int type,
 }
 
 /*
- * Placeholder: enter a BUILDING node for cookie c (hash h).  Mount lock
- * held on entry and on return.
+ * Placeholder: enter a BUILDING node for cookie c (hash h) in slot hole.
+ * Mount lock held on entry and on return.
  */
 static int
 enter_building_locked(struct pn_mount *mp, pn_cookie_t c, uint64_t h,
-    int type, struct pn_node **pnp)
+    size_t hole, int type, struct pn_node **pnp)
 {
 	struct pn_node *pn;
 	int error;
@@ -323,20 +324,20 @@ enter_building_locked(struct pn_mount *mp, pn_cookie_t c, uint64_t h,
 	if ((error = node_take_locked(mp, c, type, &pn)) != PN_OK)
 		return error;
 	pni_node_set_state(mp, pn, PNI_ST_FREE, PNI_ST_BUILDING);
-	pni_table_insert(mp, c, h, (uintptr_t)pn | PNI_SLOT_BUILDING);
+	pni_table_insert(mp, hole, c, h, (uintptr_t)pn | PNI_SLOT_BUILDING);
 	*pnp = pn;
 	return PN_OK;
 }
 
 /*
- * Built first: enter cookie c (hash h) ACTIVE with vp, its vnode, made by
- * vnode_make.  The vnode gets its node before lookups can find it, so
- * vnode_setdata runs under the mount lock here (host.h).  Mount lock held
- * on entry and on return.
+ * Built first: enter cookie c (hash h) ACTIVE in slot hole with vp, its
+ * vnode, made by vnode_make.  The vnode gets its node before lookups can
+ * find it, so vnode_setdata runs under the mount lock here (host.h).
+ * Mount lock held on entry and on return.
  */
 static int
 enter_active_locked(struct pn_mount *mp, pn_cookie_t c, uint64_t h,
-    int type, struct pn_vnode *vp)
+    size_t hole, int type, struct pn_vnode *vp)
 {
 	struct pn_node *pn;
 	int error;
@@ -347,7 +348,7 @@ enter_active_locked(struct pn_mount *mp, pn_cookie_t c, uint64_t h,
 	pni_h_vnode_setdata(mp, vp, pn);
 	pni_node_set_state(mp, pn, PNI_ST_FREE, PNI_ST_ACTIVE);
 	/* The key's release store publishes the node and the vnode's data. */
-	pni_table_insert(mp, c, h, (uintptr_t)vp);
+	pni_table_insert(mp, hole, c, h, (uintptr_t)vp);
 	return PN_OK;
 }
 
@@ -506,7 +507,7 @@ get_or_create(struct pn_mount *mp, pn_cookie_t c, int type, int64_t size,
 	struct miss m;
 	enum found f;
 	enum await aw;
-	size_t n = 0;
+	size_t n = 0, hole = 0;
 	int error;
 
 	mp = pni_part(mp, h);
@@ -538,7 +539,7 @@ get_or_create(struct pn_mount *mp, pn_cookie_t c, int type, int64_t size,
 		    (error = vnode_make(mp, c, type, size, rdev, &nvp)) != PN_OK)
 			return error;
 		pni_h_enter(mp, mp->mnt_lock);
-		aw = await_entry_locked(mp, c, h, &m);
+		aw = await_entry_locked(mp, c, h, &m, &hole);
 		if (aw == AW_CREATE &&
 		    (room = room_locked(mp, table_full, &n)) == R_READY)
 			break;		/* create it, lock held */
@@ -555,7 +556,7 @@ get_or_create(struct pn_mount *mp, pn_cookie_t c, int type, int64_t size,
 			goto out;
 	}
 	if (nvp != NULL) {
-		error = enter_active_locked(mp, c, h, type, nvp);
+		error = enter_active_locked(mp, c, h, hole, type, nvp);
 		pni_h_exit(mp, mp->mnt_lock);
 		if (error == PN_OK) {
 			*vpp = nvp;
@@ -564,7 +565,7 @@ get_or_create(struct pn_mount *mp, pn_cookie_t c, int type, int64_t size,
 		vnode_discard(mp, nvp);
 		return error;
 	}
-	error = enter_building_locked(mp, c, h, type, &pn);
+	error = enter_building_locked(mp, c, h, hole, type, &pn);
 	pni_h_exit(mp, mp->mnt_lock);
 	if (error != PN_OK)
 		return error;

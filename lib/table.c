@@ -352,29 +352,39 @@ pni_table_find_retry(struct pn_mount *mp, pn_cookie_t c, uint64_t h)
 	}
 }
 
-/* The slot of cookie c (hash h), or NULL.  Mount lock held. */
+/*
+ * The slot of cookie c (hash h), or NULL with *hole set to the empty slot
+ * that ended the probe, where an insert of c belongs.  Mount lock held.
+ */
 static struct pni_slot *
-slot_locked(struct pni_tab *t, pn_cookie_t c, uint64_t h)
+slot_locked(struct pni_tab *t, pn_cookie_t c, uint64_t h, size_t *hole)
 {
-	size_t i = (size_t)h & t->t_mask;
+	size_t m = t->t_mask, i = (size_t)h & m;
 	uint8_t want = pni_slot_tag(h), g;
 
 	while ((g = tag_of(t, i)) != 0) {
 		if (g == want && key_of(&t->t_slot[i]) == c)
 			return &t->t_slot[i];
-		i = (i + 1) & t->t_mask;
+		i = (i + 1) & m;
 	}
+	*hole = i;
 	return NULL;
 }
 
-/* The value of cookie c, whose hash is h, or 0.  Mount lock held. */
+/*
+ * The value of cookie c, whose hash is h, or 0.  When 0, *hole is where
+ * pni_table_insert puts c in this hold of the mount lock (no other slot
+ * fills meanwhile; growth drops the lock, so a hole never outlives the
+ * array it is in).  Mount lock held.
+ */
 uintptr_t
-pni_table_find_locked(struct pn_mount *mp, pn_cookie_t c, uint64_t h)
+pni_table_find_locked(struct pn_mount *mp, pn_cookie_t c, uint64_t h,
+    size_t *hole)
 {
 	struct pni_slot *sl;
 
 	PNI_ASSERT(mp, pni_h_held(mp, mp->mnt_lock));
-	sl = slot_locked(cur_locked(mp), c, h);
+	sl = slot_locked(cur_locked(mp), c, h, hole);
 	return sl == NULL ? 0 : pn_load(&sl->s_val, PN_RELAXED);
 }
 
@@ -560,28 +570,30 @@ pni_table_reserve(struct pn_mount *mp)
 }
 
 /*
- * Enter cookie c (hash h) with value v: an ACTIVE node's vnode, which
- * lookups may return from the key's store on, or a BUILDING node, which
- * they see busy until pni_table_publish gives it its vnode.  Room made
- * first (pni_table_reserve).  Mount lock held.
+ * Enter cookie c (hash h) with value v in slot hole, which the
+ * pni_table_find_locked that did not find c named: an ACTIVE node's
+ * vnode, which lookups may return from the key's store on, or a BUILDING
+ * node, which they see busy until pni_table_publish gives it its vnode.
+ * Room made first (pni_table_reserve).  Mount lock held, since that find.
  */
 void
-pni_table_insert(struct pn_mount *mp, pn_cookie_t c, uint64_t h, uintptr_t v)
+pni_table_insert(struct pn_mount *mp, size_t hole, pn_cookie_t c, uint64_t h,
+    uintptr_t v)
 {
 	struct pni_table *tb = &mp->mnt_table;
 	struct pni_tab *t = cur_locked(mp);
 
 	PNI_ASSERT(mp, pni_h_held(mp, mp->mnt_lock));
 	PNI_ASSERT(mp, tb->tb_count + 2 <= t->t_mask + 1);
+	PNI_ASSERT(mp, hole == tab_hole(t, h));
 #if PN_ATOMIC64
-	tab_fill(t, tab_hole(t, h), c, h, v, PN_RELEASE);
+	tab_fill(t, hole, c, h, v, PN_RELEASE);
 #else
 	{
-		size_t i = tab_hole(t, h);
 		uint32_t odd = 0;
 
-		keys_odd(tb, &odd, i);
-		tab_fill(t, i, c, h, v, PN_RELEASE);
+		keys_odd(tb, &odd, hole);
+		tab_fill(t, hole, c, h, v, PN_RELEASE);
 		keys_end(tb, odd);
 	}
 #endif
@@ -648,24 +660,26 @@ pni_table_remove(struct pn_mount *mp, pn_cookie_t c, uint64_t h)
 {
 	struct pni_table *tb = &mp->mnt_table;
 	struct pni_tab *t = cur_locked(mp);
+	/* Read once: the stores below are atomics the compiler cannot see past. */
+	size_t m = t->t_mask, i, j, home;
+	pni_tag_t *tg = pni_tab_tags(t);
 	struct pni_slot *sl;
-	size_t i, j, home;
 	uintptr_t v;
 	uint64_t k;
 	uint32_t odd = 0;
 	uint8_t g;
 
 	PNI_ASSERT(mp, pni_h_held(mp, mp->mnt_lock));
-	sl = slot_locked(t, c, h);
+	sl = slot_locked(t, c, h, &i);
 	PNI_ASSERT(mp, sl != NULL);
 	i = (size_t)(sl - t->t_slot);
 
 	/* Each slot written is first in a stripe made odd: i, then each j moved. */
 	keys_odd(tb, &odd, i);
-	for (j = (i + 1) & t->t_mask; (g = tag_of(t, j)) != 0;
-	    j = (j + 1) & t->t_mask) {
+	for (j = (i + 1) & m; (g = pn_load(&tg[j], PN_RELAXED)) != 0;
+	    j = (j + 1) & m) {
 		k = key_of(&t->t_slot[j]);
-		home = (size_t)pni_cookie_hash(k) & t->t_mask;
+		home = (size_t)pni_cookie_hash(k) & m;
 		/* The entry may fill the hole unless its home lies in (i, j]. */
 		if (i <= j ? (i < home && home <= j) :
 		    (i < home || home <= j))
@@ -678,10 +692,10 @@ pni_table_remove(struct pn_mount *mp, pn_cookie_t c, uint64_t h)
 		pni_slot_setkey(&t->t_slot[i], k, PN_RELEASE);
 		if (v & PNI_SLOT_BUILDING)
 			pn_store(&t->t_slot[i].s_val, v, PN_RELEASE);
-		pn_store(&pni_tab_tags(t)[i], g, PN_RELEASE);
+		pn_store(&tg[i], g, PN_RELEASE);
 		i = j;
 	}
-	pn_store(&pni_tab_tags(t)[i], 0, PN_RELEASE);
+	pn_store(&tg[i], 0, PN_RELEASE);
 	pni_slot_setkey(&t->t_slot[i], 0, PN_RELEASE);
 	pn_store(&t->t_slot[i].s_val, 0, PN_RELEASE);
 	keys_end(tb, odd);

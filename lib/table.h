@@ -129,11 +129,13 @@ void	pni_table_fini(struct pn_mount *);
 void	pni_read_synchronize(struct pn_mount *);
 struct pni_rsect pni_read_enter_slow(struct pn_mount *, uint32_t, unsigned);
 uintptr_t pni_table_find_retry(struct pn_mount *, pn_cookie_t, uint64_t);
-uintptr_t pni_table_find_locked(struct pn_mount *, pn_cookie_t, uint64_t);
+uintptr_t pni_table_find_locked(struct pn_mount *, pn_cookie_t, uint64_t,
+	    size_t *);
 bool	pni_table_needs_room(struct pn_mount *, size_t *);
 int	pni_table_grow(struct pn_mount *, size_t);	/* no lock held */
 int	pni_table_reserve(struct pn_mount *);
-void	pni_table_insert(struct pn_mount *, pn_cookie_t, uint64_t, uintptr_t);
+void	pni_table_insert(struct pn_mount *, size_t, pn_cookie_t, uint64_t,
+	    uintptr_t);
 void	pni_table_publish(struct pn_mount *, pn_cookie_t, uint64_t,
 	    struct pn_node *, struct pn_vnode *);	/* no lock held */
 void	pni_table_remove(struct pn_mount *, pn_cookie_t, uint64_t);

@@ -625,6 +625,7 @@ lookup_races(void)
 	struct pn_vnode *vp;
 	struct pn_node *pn;
 	pthread_t t;
+	size_t hole;
 	int i, rv;
 
 	env_init(&e, 0);
@@ -635,7 +636,8 @@ lookup_races(void)
 	EQ(pni_pool_get(e.mp, &pn), PN_OK);
 	pn->pn_cookie = 88;
 	EQ(pni_table_reserve(e.mp), PN_OK);
-	pni_table_insert(e.mp, 88, pni_cookie_hash(88),
+	EQ(pni_table_find_locked(e.mp, 88, pni_cookie_hash(88), &hole), 0);
+	pni_table_insert(e.mp, hole, 88, pni_cookie_hash(88),
 	    (uintptr_t)pn | PNI_SLOT_BUILDING);
 	pni_pool_put(e.mp, pn);
 	pni_h_exit(e.mp, e.mp->mnt_lock);
