@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "simtest.h"
+#include "sim_impl.h"	/* the unmount gate, to wait on its state */
 
 /* Names check_name refuses, and the answer for each. */
 static const struct {
@@ -397,6 +398,26 @@ root_thread(void *arg)
 	return NULL;
 }
 
+/*
+ * Wait until sim's gate has at least n calls in flight (unmounting
+ * false) or an unmount closing it (true): a thread started to get there
+ * may not have run yet.
+ */
+static void
+await_gate(struct pn_sim *sim, unsigned n, bool unmounting)
+{
+	bool there;
+
+	for (;;) {
+		pthread_mutex_lock(&sim->s_gatelock);
+		there = unmounting ? sim->s_unmounting : sim->s_inflight >= n;
+		pthread_mutex_unlock(&sim->s_gatelock);
+		if (there)
+			return;
+		usleep(1000);
+	}
+}
+
 static void
 test_unmounting(void)
 {
@@ -423,12 +444,16 @@ test_unmounting(void)
 	wl.sim = sim;
 	wl.dvp = root;
 	CHECK(pthread_create(&tl, NULL, lookup_thread, &wl) == 0);
-	usleep(100000);
-	/* An unmount waits for it; calls meanwhile wait for the unmount. */
+	await_gate(sim, 1, false);
+	/*
+	 * An unmount waits for it; calls meanwhile wait for the unmount.
+	 * Only once it has closed the gate: an unmount of ours would wait
+	 * for the lookup, which waits for the lock we hold.
+	 */
 	memset(&wu, 0, sizeof(wu));
 	wu.sim = sim;
 	CHECK(pthread_create(&tu, NULL, unmount_thread, &wu) == 0);
-	usleep(100000);
+	await_gate(sim, 0, true);
 	CHECK(pn_sim_unmount(sim, false) == PN_EBUSY);
 	memset(&wr, 0, sizeof(wr));
 	wr.sim = sim;
