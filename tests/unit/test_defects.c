@@ -298,6 +298,19 @@ waiter(void *arg)
 	return NULL;
 }
 
+/*
+ * Wait (5 s at most) until the host has made n vnodes: a thread just
+ * started may not have run yet on a loaded machine.
+ */
+static void
+await_valloc(struct ut *u, long n)
+{
+	int i;
+
+	for (i = 0; i < 1000 && atomic_load(&u->h.h_valloc) < n; i++)
+		usleep(5000);
+}
+
 /* c's vnode is being reclaimed; a get-or-create must wait for it. */
 static void
 wait_for_reclaim(struct ut *u, pn_cookie_t c)
@@ -318,6 +331,8 @@ wait_for_reclaim(struct ut *u, pn_cookie_t c)
 	assert_null(vp);
 
 	assert_int_equal(pthread_create(&t, NULL, waiter, &w), 0);
+	/* Building first, the waiter makes its vnode before it waits. */
+	await_valloc(u, u->ph ? 1 : 2);
 	usleep(50000);
 	/*
 	 * No second node while the first is still in the table; building
@@ -368,6 +383,8 @@ defect04_makeroot_waits_for_reclaim(void **state)
 	th_vrele(&u->h, old);
 	th_reclaim_begin(&u->h, old);
 	assert_int_equal(pthread_create(&t, NULL, waiter, &w), 0);
+	/* Building first, the waiter makes its vnode before it waits. */
+	await_valloc(u, u->ph ? 1 : 2);
 	usleep(50000);
 	assert_int_equal(atomic_load(&w.done), 0);
 	assert_int_equal(atomic_load(&u->h.h_valloc), u->ph ? 1 : 2);

@@ -611,7 +611,7 @@ drain_wakes_waiters(void **state)
 	usleep(20000);
 	assert_int_equal(atomic_load(&g.done), 0);	/* waits for the reclaim */
 	assert_int_equal(pn_mp_drain(u->mp), PN_OK);
-	for (i = 0; i < 200 && atomic_load(&g.done) == 0; i++)
+	for (i = 0; i < 1000 && atomic_load(&g.done) == 0; i++)
 		usleep(5000);
 	assert_int_equal(atomic_load(&g.done), 1);
 	assert_int_equal(th_reclaim_finish(&u->h, vp), PN_OK);
