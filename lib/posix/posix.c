@@ -565,7 +565,6 @@ mtx_lock_slow(mtx_word *m, uint32_t c)
 	(void)pthread_mutex_lock(m);
 }
 
-
 static void
 mtx_unlock(mtx_word *m)
 {
