@@ -7,7 +7,9 @@
  * vnode_get is one atomic increment of the use count (refused once the
  * vnode is being reclaimed); the bench drops the reference with one atomic
  * decrement.  Reclaim, as a host does it: mark the unused vnode dying,
- * pn_putvnode(), free it.  The mount is told the node count to expect
+ * pn_putvnode(), free it.  --vnode-bytes makes the vnodes bigger, as a
+ * kernel's are (the hit rows depend on it: docs/performance.md).  The
+ * mount is told the node count to expect
  * (hash_hint), as rculfhash's table is presized; GHashTable and the
  * floor grow from their minimum.
  */
@@ -34,6 +36,9 @@ struct pn_vnode {
 /* Extra PN_MNT_* flags of the bench's mounts (--parts). */
 unsigned bench_pn_flags;
 
+/* Bytes asked of malloc for a vnode (--vnode-bytes); 0: sizeof. */
+size_t bench_pn_vnode_bytes;
+
 struct ptab {
 	struct pn_mount	 *mp;
 	struct pn_vnode	**handle;
@@ -45,7 +50,8 @@ struct ptab {
 static int
 h_vnode_alloc(void *host, int type, struct pn_vnode **vpp)
 {
-	struct pn_vnode *vp = malloc(sizeof(*vp));
+	struct pn_vnode *vp = malloc(bench_pn_vnode_bytes > sizeof(*vp) ?
+	    bench_pn_vnode_bytes : sizeof(*vp));
 
 	(void)host;
 	(void)type;
