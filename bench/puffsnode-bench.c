@@ -25,7 +25,7 @@
  * --parts mounts puffsnode with PN_MNT_PARTS (before --race: checks that).
  * --vnode-bytes B gives the bench host's vnodes B bytes (at least their
  * own size), as a kernel's vnodes are bigger: puffsnode's hits end on the
- * vnode, the floor's and the peers' on nodes of 16 bytes.
+ * vnode, the floor's on a node of 16 bytes and the peers' on their own.
  */
 #include <errno.h>
 #include <limits.h>
