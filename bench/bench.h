@@ -129,6 +129,6 @@ struct bench_pn_mem {
 void	bench_pn_mem(void *inst, struct bench_pn_mem *m);
 int	bench_pn_race(size_t n, double secs);
 extern unsigned bench_pn_flags;	/* PN_MNT_* of puffsnode's mounts */
-extern size_t bench_pn_vnode_bytes;	/* malloc size of its host's vnodes; 0: their own */
+extern size_t bench_pn_vnode_bytes;	/* --vnode-bytes; 0: sizeof */
 
 #endif /* !PN_BENCH_H */
